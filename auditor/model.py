@@ -1,0 +1,230 @@
+"""The document model: what a budget performance target draft says, and where it says it.
+
+Plain dataclasses, filled by the readers (one per input format) and read by the rules and the
+reports. Names follow ``../shared/glossary.md``. The model imports nothing from the rest of the
+package.
+
+Every piece of draft text keeps its ``Location`` so a finding can point at it: a line number for
+the text exports, a cell or paragraph reference for the other formats.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+ValueKind = Literal["quantity", "date", "text", "empty", "unparsed"]
+SectionKind = Literal["overall_goals", "area_goals", "safeguards"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a piece of text was read: ``line`` (1-based) in a text export, or ``ref`` (a
+    paragraph, table cell or sheet cell) in a .docx/.xlsx/.pdf."""
+
+    line: int | None = None
+    column: int | None = None  # 1-based, in characters, where the text starts on its line
+    ref: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"line {self.line}"
+        return self.ref or "?"
+
+
+NOWHERE = Location()
+
+
+@dataclass(slots=True)
+class TextItem:
+    """A paragraph or numbered item (a goal, a measure) with its location."""
+
+    text: str
+    loc: Location = NOWHERE
+    number: str | None = None  # the item's own numbering as written ("1", "（二）"), if any
+
+
+@dataclass(slots=True)
+class Amount:
+    """A money figure as written and as a number (None when the cell is empty or not a number)."""
+
+    raw: str
+    value: Decimal | None
+    loc: Location = NOWHERE
+
+
+@dataclass(slots=True)
+class Budget:
+    """预算数 = 财政资金 + 其他资金, in the table's money unit."""
+
+    total: Amount
+    fiscal: Amount
+    other: Amount
+
+
+@dataclass(slots=True)
+class SpendingPoint:
+    """One point of the cumulative spending schedule (``3月底`` …) as written and as a number."""
+
+    label: str
+    raw: str
+    value: Decimal | None
+    loc: Location = NOWHERE
+
+
+@dataclass(slots=True)
+class SpendingPlan:
+    """资金支出计划: the header's unit (``%`` from ``资金支出计划（%）``) and the points."""
+
+    header: str
+    unit: str | None
+    points: list[SpendingPoint]
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class ValueDate:
+    """A date target such as ``2023年12月底``: year and month when written, and the qualifier."""
+
+    year: int | None
+    month: int | None
+    day: int | None = None
+    qualifier: str | None = None  # 底 / 末 / 前 / 内 …
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorValue:
+    """A parsed 指标值.
+
+    ``kind`` is ``quantity`` (a number, optionally with operator and unit), ``date``, ``text``
+    (qualitative), ``empty`` or ``unparsed``. ``unit`` is normalised (``百分比`` → ``%``),
+    ``unit_raw`` is the unit as written; ``tail`` is trailing text that is not a unit
+    (``≥80成本控制`` → tail ``成本控制``).
+    """
+
+    raw: str
+    kind: ValueKind
+    op: str | None = None
+    number: Decimal | None = None
+    unit: str | None = None
+    unit_raw: str | None = None
+    tail: str | None = None
+    date: ValueDate | None = None
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One row of an indicator table. Merged category cells are filled down from the row above;
+    ``filled`` names the fields that were filled that way."""
+
+    level1: str
+    level2: str
+    level3: str
+    description: str
+    value: IndicatorValue
+    basis: str
+    loc: Location = NOWHERE
+    cells: dict[str, Location] = field(default_factory=dict)
+    filled: tuple[str, ...] = ()
+    scoring: str | None = None  # 评（扣）分标准, department-level tables only
+
+    def loc_of(self, name: str) -> Location:
+        """Location of one cell of the row (falls back to the row)."""
+        return self.cells.get(name, self.loc)
+
+
+@dataclass(slots=True)
+class Project:
+    """One 项目支出绩效目标表."""
+
+    index: int
+    heading: str
+    loc: Location = NOWHERE
+    toc_field: str | None = None  # text of the heading's TC field, e.g. "1、…绩效目标表"
+    department: str | None = None  # the table's own header line, e.g. "441002临西县…管理委员会"
+    code: str | None = None
+    name: str | None = None
+    money_unit: str | None = None
+    budget: Budget | None = None
+    purpose: TextItem | None = None
+    spending_plan: SpendingPlan | None = None
+    goals: list[TextItem] = field(default_factory=list)
+    goals_loc: Location = NOWHERE
+    indicators: list[Indicator] = field(default_factory=list)
+    fields: dict[str, Location] = field(default_factory=dict)
+
+    def loc_of(self, name: str) -> Location:
+        """Location of a named field (``code``, ``name``, ``goals``…), falling back to the heading."""
+        return self.fields.get(name, self.loc)
+
+    @property
+    def display_name(self) -> str:
+        """项目名称, or the heading without its numbering and 绩效目标表 when the table has none."""
+        if self.name:
+            return self.name
+        title = re.sub(r"^\s*\d+\s*[.、．]\s*", "", self.heading)
+        return re.sub(r"(项目)?(支出)?绩效目标表\s*$", "", title).strip() or self.heading
+
+
+@dataclass(slots=True)
+class Section:
+    """A heading of part one (总体绩效目标, 分项绩效目标, 工作保障措施) and its paragraphs."""
+
+    kind: SectionKind
+    heading: str
+    loc: Location
+    items: list[TextItem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TocEntry:
+    """A line of the draft's 目录: title and page."""
+
+    title: str
+    page: str | None
+    loc: Location = NOWHERE
+
+
+@dataclass(slots=True)
+class ReadNote:
+    """Something the reader noticed and worked around (a short row, an unknown table)."""
+
+    message: str
+    loc: Location = NOWHERE
+
+
+@dataclass(slots=True)
+class Document:
+    """One draft: part one (goals, measures, department table) and part two (project tables)."""
+
+    path: str
+    source_format: str
+    department: str | None = None
+    department_code: str | None = None
+    year: int | None = None
+    year_source: str | None = None  # how the year was found ("title", "text", "project codes")
+    year_loc: Location = NOWHERE
+    title: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    department_indicators: list[Indicator] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    toc: list[TocEntry] = field(default_factory=list)
+    notes: list[ReadNote] = field(default_factory=list)
+
+    def section_items(self, kind: SectionKind) -> list[TextItem]:
+        """All paragraphs under headings of one kind, in document order (repeats included)."""
+        return [item for s in self.sections if s.kind == kind for item in s.items]
+
+    @property
+    def overall_goals(self) -> list[TextItem]:
+        return self.section_items("overall_goals")
+
+    @property
+    def area_goals(self) -> list[TextItem]:
+        return self.section_items("area_goals")
+
+    @property
+    def safeguards(self) -> list[TextItem]:
+        return self.section_items("safeguards")

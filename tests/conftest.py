@@ -1,0 +1,37 @@
+"""Shared fixtures: the bundled corpus drafts, read once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.model import Document
+from auditor.readers import read_document
+from auditor.values import parse_value
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+DRAFT_FILES = {
+    "000": SAMPLES / "000_462a8d09a638f69f.txt",
+    "001": SAMPLES / "001_d26b87afc6305476.txt",
+    "002": SAMPLES / "002_5c6f3b5fd23eb4e3.txt",
+    "003": SAMPLES / "003_247e9d6eca422fe5.txt",
+    "004": SAMPLES / "004_2f558b6c4fb9792b.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def drafts() -> dict[str, Document]:
+    """The five corpus drafts, keyed by their number ("000" … "004")."""
+    return {key: read_document(path, parse_value) for key, path in DRAFT_FILES.items()}
+
+
+@pytest.fixture
+def line_of():
+    """The text of a line of a corpus file, to check that a location points at the right place."""
+
+    def read(key: str, line: int) -> str:
+        return DRAFT_FILES[key].read_text(encoding="utf-8").split("\n")[line - 1]
+
+    return read
