@@ -127,11 +127,11 @@ def documents_table(documents: list[Document], lang: str) -> str:
         [d.path, d.department or "", d.year or "", len(d.projects), sum(len(p.indicators) for p in d.projects)]
         for d in documents
     ]
-    parts.append(tabulate(summary, headers=[t["file"], t["department"], t["year"], t["projects"], t["indicators"]]))
+    parts.append(tabulate(summary, headers=[t["file"], t["department"], t["year"], t["projects"], t["indicators"]], disable_numparse=True))
     for doc in documents:
         rows = [project_row(p) for p in doc.projects]
         headers = [t["index"], t["code"], t["name"], t["budget"], t["plan_end"], t["goals"], t["indicators"]]
-        parts.append(f"{doc.path}  {doc.department or ''} {doc.year or ''}\n" + tabulate(rows, headers=headers))
+        parts.append(f"{doc.path}  {doc.department or ''} {doc.year or ''}\n" + tabulate(rows, headers=headers, disable_numparse=True))
         if doc.notes:
             notes = "\n".join(f"  {n.loc}: {n.message}" for n in doc.notes)
             parts.append(f"{t['notes']}:\n{notes}")
