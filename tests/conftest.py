@@ -35,3 +35,13 @@ def line_of():
         return DRAFT_FILES[key].read_text(encoding="utf-8").split("\n")[line - 1]
 
     return read
+
+
+@pytest.fixture(scope="session")
+def audits(drafts):
+    """The five corpus drafts audited with the shipped rules, keyed like ``drafts``."""
+    from auditor.engine import Engine
+    from auditor.rules import load_rules
+
+    engine = Engine.from_ruleset(load_rules())
+    return {key: engine.audit(doc) for key, doc in drafts.items()}

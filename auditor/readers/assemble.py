@@ -127,29 +127,34 @@ def strip_heading(text: str) -> tuple[str, str | None]:
     return text[: match.start()].strip(), match.group("toc").strip() or None
 
 
-def split_goals(text: str) -> list[tuple[str | None, str, int]]:
-    """Split a 绩效目标 cell into numbered items: ``(number, text, line offset in the cell)``.
+def split_goals(text: str) -> list[tuple[str | None, str, int, int]]:
+    """Split a 绩效目标 cell into numbered items: ``(number, text, line offset in the cell,
+    character offset of the text in that line)``.
 
     Items are numbered ``1.`` ``1、`` ``2、`` … When the cell's lines start with consecutive
     numbers, each such line starts an item, so inner lists (``1、产出目标：1、…；2、…``) stay
     inside their item; otherwise a new item starts where the next number in sequence follows
     sentence punctuation (``1.…。2.…`` on one line).
     """
-    lines = [(offset, line.strip()) for offset, line in enumerate(text.split("\n")) if line.strip()]
-    starts = [_marker_at(line, 0, n) for n, (_, line) in enumerate(lines, start=1)]
+    lines = [(offset, line) for offset, line in enumerate(text.split("\n")) if line.strip()]
+    starts = [_marker_at(line.strip(), 0, n) for n, (_, line) in enumerate(lines, start=1)]
     by_line = len(lines) > 1 and starts[0] is not None and sum(1 for s in starts if s) > 1
     items: list[list] = []
     expected = 1
-    for offset, line in lines:
+    for offset, raw_line in lines:
+        lead = len(raw_line) - len(raw_line.lstrip())
+        line = raw_line.strip()
         pos = 0
         while (marker := _next_marker(line, pos, expected, line_start_only=by_line)) is not None:
             start, end = marker
-            _extend_goal(items, line[pos:start], offset)
-            items.append([str(expected), "", offset])
+            _extend_goal(items, line[pos:start], offset, lead + pos)
+            items.append([str(expected), "", offset, lead + end])
             expected += 1
             pos = end
-        _extend_goal(items, line[pos:], offset)
-    return [(n, t.strip(), off) for n, t, off in items if t.strip()]
+        _extend_goal(items, line[pos:], offset, lead + pos)
+    return [
+        (n, t.strip(), off, col + len(t) - len(t.lstrip())) for n, t, off, col in items if t.strip()
+    ]
 
 
 def _marker_at(line: str, pos: int, expected: int) -> tuple[int, int] | None:
@@ -169,12 +174,12 @@ def _next_marker(line: str, pos: int, expected: int, line_start_only: bool) -> t
     return None
 
 
-def _extend_goal(items: list[list], text: str, offset: int) -> None:
+def _extend_goal(items: list[list], text: str, offset: int, column: int) -> None:
     """Add text to the open item (a later line joins with a newline) or open an unnumbered one."""
     if not text.strip():
         return
     if not items:
-        items.append([None, text, offset])
+        items.append([None, text, offset, column])
     else:
         items[-1][1] += ("\n" if items[-1][1] else "") + text
 
@@ -243,7 +248,7 @@ class _Assembler:
                 self.project = None
                 self.department_table = True
             elif _starts_project_table(following):
-                self.start_project(text, toc_field, para.loc)
+                self.start_project(text, toc_field, _text_loc(para, text))
             else:
                 self.project = None
             return
@@ -379,9 +384,9 @@ class _Assembler:
         project.goals_loc = cells[0].loc if cells else row.loc
         project.fields["goals"] = project.goals_loc
         for cell in cells:
-            for number, text, offset in split_goals(cell.text):
+            for number, text, offset, at in split_goals(cell.text):
                 line = cell.loc.line + offset if cell.loc.line is not None else None
-                column = cell.loc.column if offset == 0 else 1
+                column = ((cell.loc.column or 1) if offset == 0 else 1) + at
                 loc = Location(line=line, column=column, ref=cell.loc.ref)
                 project.goals.append(TextItem(text, loc, number))
 
@@ -506,6 +511,14 @@ class _Assembler:
         self.doc.year, self.doc.year_source, self.doc.year_loc = year, source, loc
         if title:
             self.doc.title = title.strip()
+
+
+def _text_loc(para: Paragraph, text: str) -> Location:
+    """Where ``text`` (a cleaned-up heading) starts in its paragraph: after a bookmark, say."""
+    at = para.text.find(text)
+    if at <= 0 or para.loc.column is None:
+        return para.loc
+    return Location(line=para.loc.line, column=para.loc.column + at, ref=para.loc.ref)
 
 
 def _starts_project_table(rows: list[Block]) -> bool:

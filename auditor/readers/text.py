@@ -12,6 +12,7 @@ import re
 from auditor.model import Location
 from auditor.readers.blocks import BOOKMARK, BlockStream, Cell, Paragraph, Row, clean_cell_text
 
+LEADING_RESIDUE = re.compile(r"(?:\s|\[bookmark:[^\]]*\])*")
 TOC_LINE = re.compile(r"^(?P<title>[^\t]*\S)\t+(?P<page>\d+)\s*$")
 
 
@@ -36,7 +37,7 @@ def lex_text(text: str) -> BlockStream:
                 table += 1
                 in_table = True
             body = line[1:]
-            lead = len(body) - len(body.lstrip())
+            lead = LEADING_RESIDUE.match(body).end()
             if row is None:
                 row = []
             row.append(([body], Location(line=number, column=2 + lead)))

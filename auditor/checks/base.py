@@ -1,0 +1,103 @@
+"""What every check kind shares: the hit it reports and how it says it could not judge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Any, Protocol
+
+from auditor.model import Location
+from auditor.targets import Target
+
+
+@dataclass(slots=True)
+class Hit:
+    """A defect a check found in a target. ``field`` is relative to the target's field path
+    (``"value"``, ``"points[3]"``; empty for the target itself); ``loc`` is where the evidence
+    starts (see ``locate``); ``data`` fills the message placeholders."""
+
+    evidence: str
+    field: str = ""
+    loc: Location | None = None
+    data: dict[str, Any] = default(default_factory=dict)
+    case: str | None = None  # which of the rule's cases (message variants) this is
+
+
+class NotCheckable(Exception):
+    """The target lacks what the check needs (003 has no 预算数): an outcome, not a pass."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Check(Protocol):
+    """A configured check: built once from a rule's parameters, run on every target."""
+
+    def run(self, target: Target) -> Iterable[Hit]: ...
+
+
+class CheckConfigError(ValueError):
+    """Parameters that the schema accepted but the check cannot use (a bad regex…)."""
+
+
+def param(params: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    return params.get(name, default)
+
+
+def locate(loc: Location, text: str, offset: int) -> Location:
+    """The location of ``text[offset]`` when ``text`` starts at ``loc``: lines of a multi-line
+    cell count down from ``loc.line``; columns count characters (a continuation line starts at
+    column 1)."""
+    if loc.line is None:
+        return loc
+    before = text[:offset]
+    newlines = before.count("\n")
+    if newlines == 0:
+        column = (loc.column or 1) + offset
+    else:
+        column = offset - before.rfind("\n")
+    return Location(line=loc.line + newlines, column=column, ref=loc.ref)
+
+
+def field_loc(target: Target, name: str) -> Location:
+    """Where a named field of the target was read (an indicator cell, a project field)."""
+    obj = target.obj
+    loc_of = getattr(obj, "loc_of", None)
+    if callable(loc_of) and name:
+        return loc_of(name.split(".")[0])
+    if target.project is not None and name and target.scope == "project":
+        return target.project.loc_of(name.split(".")[0])
+    return target.loc
+
+
+def default_evidence(target: Target) -> str:
+    """The text a finding quotes when a rule names no evidence of its own."""
+    obj = target.obj
+    if isinstance(obj, str):
+        return obj
+    if target.scope == "indicator":
+        return obj.value.raw
+    if target.scope == "goal":
+        return obj.text
+    if target.scope == "project":
+        return obj.display_name
+    if target.scope == "spending_plan":
+        return obj.header if obj is not None else ""
+    return ""
+
+
+def as_text(value: Any) -> str:
+    """Text of a model value for matching: strings as they are, items by their text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text
+    raw = getattr(value, "raw", None)
+    if isinstance(raw, str):
+        return raw
+    return str(value)

@@ -1,0 +1,47 @@
+"""``expression``: one or more ``assert`` expressions that must hold for every target.
+
+A rule writes ``assert: <expr>`` (one case) or ``asserts: {case: <expr>, …}`` (several, each
+with its own message in the rule's ``cases``). Parameters ``evidence`` (an expression giving the
+text to quote) and ``field`` (the field the finding names) say what a finding points at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.checks.base import CheckConfigError, Hit, default_evidence, field_loc
+from auditor.expr import Expression, truthy
+from auditor.targets import Target
+
+
+@dataclass(frozen=True)
+class ExpressionCheck:
+    asserts: tuple[tuple[str | None, Expression], ...]
+    evidence: Expression | None
+    field: str
+
+    def run(self, target: Target) -> Iterator[Hit]:
+        for case, expression in self.asserts:
+            if truthy(expression.evaluate(target.env)):
+                continue
+            evidence = self.evidence.evaluate(target.env) if self.evidence else default_evidence(target)
+            yield Hit(
+                evidence="" if evidence is None else str(evidence),
+                field=self.field,
+                loc=field_loc(target, self.field),
+                case=case,
+            )
+
+
+def build(params: Mapping[str, Any], compile_expression: Any) -> ExpressionCheck:
+    asserts: list[tuple[str | None, Expression]] = []
+    if params.get("assert"):
+        asserts.append((None, compile_expression(params["assert"])))
+    for case, source in (params.get("asserts") or {}).items():
+        asserts.append((case, compile_expression(source)))
+    if not asserts:
+        raise CheckConfigError("an expression rule needs `assert` or `asserts`")
+    evidence = compile_expression(params["evidence"]) if params.get("evidence") else None
+    return ExpressionCheck(tuple(asserts), evidence, params.get("field", ""))

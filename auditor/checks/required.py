@@ -1,0 +1,38 @@
+"""``required``: fields that must not be empty (``basis`` of an indicator row, ``code`` of a
+project…). Parameter ``fields``: the names to check, read from the target's names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc
+from auditor.expr import Expression
+from auditor.targets import Target
+
+
+@dataclass(frozen=True)
+class RequiredCheck:
+    fields: tuple[tuple[str, Expression], ...]
+
+    def run(self, target: Target) -> Iterator[Hit]:
+        for name, expression in self.fields:
+            value = expression.evaluate(target.env)
+            if _is_empty(value):
+                yield Hit(evidence="", field=name, loc=field_loc(target, name), data={"field": name})
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (list, tuple, dict)):
+        return not value
+    return not as_text(value).strip()
+
+
+def build(params: Mapping[str, Any], compile_expression: Any) -> RequiredCheck:
+    names = params.get("fields") or []
+    if not names:
+        raise CheckConfigError("`fields` must name at least one field")
+    return RequiredCheck(tuple((name, compile_expression(name)) for name in names))

@@ -1,0 +1,64 @@
+"""``substitution``: known wrong words and what they should read (``效意`` → ``效益``).
+
+Parameters: ``text`` (expression giving the text; default ``text``) and ``swaps``: a list of
+``{wrong, right}`` pairs; ``wrong`` is literal text, or a regular expression when ``regex: true``
+(``right`` is always literal).
+Every occurrence is a hit, located at its column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc, locate
+from auditor.expr import Expression
+from auditor.targets import Target
+
+
+@dataclass(frozen=True)
+class SubstitutionCheck:
+    text: Expression
+    pattern: re.Pattern[str]
+    rights: tuple[str, ...]
+    field: str
+
+    def run(self, target: Target) -> Iterator[Hit]:
+        text = as_text(self.text.evaluate(target.env))
+        if not text:
+            return
+        for match in self.pattern.finditer(text):
+            right = self.rights[int((match.lastgroup or "s0")[1:])]
+            yield Hit(
+                evidence=match.group(0),
+                field=self.field,
+                loc=locate(field_loc(target, self.field), text, match.start()),
+                data={"wrong": match.group(0), "right": right, "context": _context(text, match)},
+            )
+
+
+def _context(text: str, match: re.Match[str], width: int = 12) -> str:
+    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+    return text[start:end].replace("\n", " ")
+
+
+def build(params: Mapping[str, Any], compile_expression: Any) -> SubstitutionCheck:
+    swaps = params.get("swaps") or []
+    if not swaps:
+        raise CheckConfigError("`swaps` must list at least one {wrong, right} pair")
+    parts = []
+    for i, swap in enumerate(swaps):
+        wrong = swap["wrong"] if swap.get("regex") else re.escape(swap["wrong"])
+        try:
+            re.compile(wrong)
+        except re.error as error:
+            raise CheckConfigError(f"bad pattern {swap['wrong']!r}: {error}") from None
+        parts.append(f"(?P<s{i}>{wrong})")
+    try:
+        pattern = re.compile("|".join(parts))
+    except re.error as error:
+        raise CheckConfigError(f"bad patterns: {error}") from None
+    rights = tuple(swap["right"] for swap in swaps)
+    return SubstitutionCheck(compile_expression(params.get("text", "text")), pattern, rights, params.get("field", ""))

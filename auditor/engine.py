@@ -1,0 +1,185 @@
+"""Run a rule set over documents: one walk per scope, every rule of that scope on each target.
+
+For each target a rule's ``requires`` name fields the target must have (otherwise the target is
+*not checkable*, an outcome of its own); its ``where`` decides whether it applies; then its check
+runs and each hit becomes a ``Finding`` with both languages' message and suggestion filled in.
+Findings come out in a stable order, so the same input gives the same bytes out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from auditor.checks.base import Hit, NotCheckable
+from auditor.expr import truthy
+from auditor.findings import DocumentResult, Finding, ProjectRef, RuleOutcome
+from auditor.messages import render
+from auditor.model import Document, Location
+from auditor.rules import Rule, RuleSet
+from auditor.targets import SCOPES, Target, iter_targets
+
+LANGS = ("zh", "en")
+
+
+@dataclass
+class Engine:
+    """A rule set ready to run; build once, audit many documents."""
+
+    rules: list[Rule]
+    by_scope: dict[str, list[Rule]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_scope = defaultdict(list)
+        for rule in self.rules:
+            self.by_scope[rule.scope].append(rule)
+
+    @classmethod
+    def from_ruleset(cls, ruleset: RuleSet) -> Engine:
+        return cls(list(ruleset.rules))
+
+    def audit(self, doc: Document) -> DocumentResult:
+        result = DocumentResult(doc.path, doc.department, doc.year, len(doc.projects))
+        outcomes = {rule.id: RuleOutcome() for rule in self.rules}
+        found: dict[str, list[Finding]] = defaultdict(list)
+        for scope in SCOPES:
+            rules = self.by_scope.get(scope)
+            if not rules:
+                continue
+            for target in iter_targets(doc, scope):
+                for rule in rules:
+                    found[rule.id].extend(self._apply(rule, target, outcomes[rule.id]))
+        for rule in self.rules:
+            findings = collapse(rule, found[rule.id]) if rule.collapse else found[rule.id]
+            outcomes[rule.id].findings = len(findings)
+            result.findings.extend(findings)
+        result.findings.sort(key=finding_order)
+        result.outcomes = outcomes
+        return result
+
+    def _apply(self, rule: Rule, target: Target, outcome: RuleOutcome) -> Iterable[Finding]:
+        env = target.env
+        for path, expression in rule.requires:
+            if _absent(expression.evaluate(env)):
+                outcome.add_not_checkable(path)
+                return ()
+        if rule.where is not None and not truthy(rule.where.evaluate(env)):
+            return ()
+        try:
+            hits = list(rule.check.run(target))
+        except NotCheckable as missing:
+            outcome.add_not_checkable(missing.reason)
+            return ()
+        outcome.checked += 1
+        return [make_finding(rule, target, hit) for hit in hits]
+
+
+def _absent(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, (str, list, tuple, dict)):
+        return len(value) == 0
+    return getattr(value, "value", 0) is None  # an Amount without a number
+
+
+def join_field(base: str, sub: str) -> str:
+    if not base:
+        return sub
+    if not sub:
+        return base
+    return f"{base}.{sub}"
+
+
+def target_data(target: Target) -> dict[str, Any]:
+    """Placeholders every message may use, whatever the check."""
+    data: dict[str, Any] = {"year": target.document.year}
+    project = target.project
+    if project is not None:
+        data.update(project=project.display_name, code=project.code or "", index=project.index)
+        if project.budget is not None:
+            data["budget_total"] = project.budget.total.raw + (project.money_unit or "")
+    if target.scope == "indicator":
+        row = target.obj
+        value = row.value
+        data.update(
+            level1=row.level1,
+            level2=row.level2,
+            level3=row.level3,
+            value=value.raw,
+            description=row.description,
+            basis=row.basis,
+            op=value.op,
+            number=value.number,
+            unit=value.unit,
+            tail=value.tail,
+        )
+    elif target.scope in ("goal", "text"):
+        data["text"] = target.env.get("text")
+    return data
+
+
+def make_finding(rule: Rule, target: Target, hit: Hit) -> Finding:
+    loc: Location = hit.loc or target.loc
+    data = {**target_data(target), **hit.data, "evidence": hit.evidence, "line": loc.line}
+    for name, expression in rule.data:
+        data[name] = expression.evaluate(target.env)
+    project = target.project
+    return Finding(
+        rule=rule.id,
+        severity=rule.case_severity(hit.case),  # type: ignore[arg-type]
+        dimension=rule.dimension,
+        message={lang: render(rule.case_text(hit.case, "message", lang), data) for lang in LANGS},
+        suggestion={lang: render(rule.case_text(hit.case, "suggestion", lang), data) for lang in LANGS},
+        path=target.document.path,
+        project=ProjectRef(project.index, project.code, project.display_name) if project else None,
+        field=join_field(target.field, hit.field),
+        line=loc.line,
+        column=loc.column,
+        ref=loc.ref,
+        evidence=hit.evidence,
+        data=data,
+    )
+
+
+def collapse(rule: Rule, findings: list[Finding]) -> list[Finding]:
+    """Merge a rule's findings per project (or per document) into one that lists them all, for
+    rules where the defect is the table's, not each row's (every 确定依据 empty)."""
+    assert rule.collapse is not None
+    by = rule.collapse.get("by", "project")
+    groups: dict[Any, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        key = finding.project.index if by == "project" and finding.project else None
+        groups[key].append(finding)
+    merged = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0]
+        lines = [f.line for f in group if f.line is not None]
+        data = {**first.data, "count": len(group), "lines": lines, "first_line": lines[0] if lines else None}
+        messages = rule.collapse.get("message", {})
+        suggestions = rule.collapse.get("suggestion", {})
+        merged.append(
+            replace(
+                first,
+                message={lang: render(messages.get(lang) or first.message[lang], data) for lang in LANGS},
+                suggestion={lang: render(suggestions.get(lang) or first.suggestion[lang], data) for lang in LANGS},
+                field=_common_field(first.field),
+                data=data,
+            )
+        )
+    return merged
+
+
+def _common_field(field_path: str) -> str:
+    """``indicators[3].basis`` → ``indicators[*].basis``: a collapsed finding names the column."""
+    return re.sub(r"\[\d+\]", "[*]", field_path)
+
+
+def finding_order(finding: Finding) -> tuple:
+    project = finding.project.index if finding.project else 0
+    return (project, finding.line or 0, finding.column or 0, finding.rule, finding.field, finding.evidence)

@@ -1,0 +1,89 @@
+"""What an audit produces: findings, and per-rule outcomes for each draft.
+
+Report writers read only these types; they never see a rule's implementation or re-read a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    """The project a finding is about, as a reviewer names it."""
+
+    index: int
+    code: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One defect found by one rule at one place.
+
+    ``field`` names the model field (``indicators[3].value``, ``budget.total``…); ``line`` and
+    ``column`` (1-based, in characters) locate the evidence in the source; ``ref`` locates it in
+    formats without lines. ``evidence`` is the offending text as written.
+    """
+
+    rule: str
+    severity: Severity
+    dimension: str
+    message: dict[str, str]  # {"zh": …, "en": …}
+    suggestion: dict[str, str]
+    path: str
+    project: ProjectRef | None
+    field: str
+    line: int | None
+    column: int | None
+    ref: str | None
+    evidence: str
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    waived: str | None = None  # the waiver's reason when a waiver accepts this finding
+
+    def text(self, lang: str) -> str:
+        return self.message.get(lang) or self.message["zh"]
+
+    def advice(self, lang: str) -> str:
+        return self.suggestion.get(lang) or self.suggestion.get("zh", "")
+
+    @property
+    def identity(self) -> tuple[str, str, str, str, str]:
+        """What makes a finding the same finding across revisions of a draft: rule, project,
+        field and evidence — not the line, which moves when text is added above it."""
+        project = ""
+        if self.project is not None:
+            project = self.project.code or self.project.name
+        return (self.rule, self.path, project, self.field, self.evidence)
+
+
+@dataclass(slots=True)
+class RuleOutcome:
+    """How one rule fared on one draft: targets checked, findings, targets it could not check
+    (the draft lacks a field the rule needs) and why."""
+
+    checked: int = 0
+    findings: int = 0
+    not_checkable: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def add_not_checkable(self, reason: str) -> None:
+        self.not_checkable += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+@dataclass(slots=True)
+class DocumentResult:
+    """The audit of one draft (or the error that stopped it from being read)."""
+
+    path: str
+    department: str | None
+    year: int | None
+    projects: int
+    findings: list[Finding] = field(default_factory=list)
+    outcomes: dict[str, RuleOutcome] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)

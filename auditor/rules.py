@@ -1,0 +1,299 @@
+"""Rules as data: loading ``rules/*.yaml``, validating them against ``rules/schema.json``, and
+building each rule's check once.
+
+A rule file that does not validate raises ``RuleFileError`` naming the file, the rule id and the
+line of the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.checks import build_check
+from auditor.checks.base import Check, CheckConfigError
+from auditor.domain import expression_functions
+from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
+from auditor.resources import resource_path
+
+SCHEMA_PATH = resource_path("rules", "schema.json")
+DEFAULT_RULES_DIR = resource_path("rules")
+
+
+class RuleFileError(Exception):
+    """A rule file that cannot be used: where and why."""
+
+    def __init__(self, path: str, message: str, rule: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path, self.message, self.rule, self.line = path, message, rule, line
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        rule = f" [{self.rule}]" if self.rule else ""
+        return f"{where}{rule}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    fragment: dict[str, Any]
+    expect_fail: bool
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a rule set, with its check built."""
+
+    id: str
+    severity: str
+    scope: str
+    dimension: str
+    message: dict[str, str]
+    suggestion: dict[str, str]
+    source: str
+    basis: str
+    rationale: str
+    check_kind: str
+    params: dict[str, Any]
+    check: Check
+    where: Expression | None = None
+    requires: tuple[tuple[str, Expression], ...] = ()
+    data: tuple[tuple[str, Expression], ...] = ()
+    cases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    collapse: dict[str, Any] | None = None
+    aliases: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    title: dict[str, str] = field(default_factory=dict)
+    file: str = ""
+    line: int | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def case_text(self, case: str | None, key: str, lang: str) -> str:
+        """The message or suggestion of one case, falling back to the rule's own."""
+        texts = self.cases.get(case or "", {}).get(key) or getattr(self, key)
+        return texts.get(lang) or texts.get("zh", "")
+
+    def case_severity(self, case: str | None) -> str:
+        return self.cases.get(case or "", {}).get("severity", self.severity)
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+
+    def by_id(self) -> dict[str, Rule]:
+        index = {}
+        for rule in self.rules:
+            index[rule.id] = rule
+            for alias in rule.aliases:
+                index.setdefault(alias, rule)
+        return index
+
+    def resolve(self, name: str) -> Rule | None:
+        return self.by_id().get(name)
+
+
+@lru_cache(maxsize=1)
+def _functions() -> dict[str, Any]:
+    return {**DEFAULT_FUNCTIONS, **expression_functions()}
+
+
+def compile_rule_expression(source: str) -> Expression:
+    """Compile an expression of a rule, with the domain functions available."""
+    return compile_expression(source, _functions())
+
+
+@lru_cache(maxsize=1)
+def rule_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
+    """Map each path in a composed YAML document to its 1-based line."""
+    index = {} if index is None else index
+    index[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            index[path + (key.value,)] = key.start_mark.line + 1
+            _line_index(value, path + (key.value,), index)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, path + (i,), index)
+    return index
+
+
+def _nearest_line(lines: dict[tuple, int], path: tuple) -> int | None:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    """Load, validate and build the rules of one YAML file."""
+    import jsonschema
+
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except OSError as error:
+        raise RuleFileError(shown, f"cannot read: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise RuleFileError(shown, f"YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None) from None
+    lines = _line_index(node) if node is not None else {}
+    validator = jsonschema.Draft202012Validator(rule_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = min(errors, key=lambda e: len(list(e.absolute_path)))
+        error = _deepest(error)
+        where = tuple(error.absolute_path)
+        rule_id = _rule_id_at(data, where)
+        location = "/".join(str(p) for p in where) or "(top)"
+        raise RuleFileError(shown, f"{location}: {error.message}", rule=rule_id, line=_nearest_line(lines, where))
+    rules = []
+    for i, raw in enumerate(data.get("rules", [])):
+        rules.append(_build_rule(raw, shown, lines, ("rules", i)))
+    return rules
+
+
+def _deepest(error: Any) -> Any:
+    """Prefer the most specific sub-error of a oneOf/anyOf failure for the message."""
+    while error.context:
+        error = max(error.context, key=lambda e: len(list(e.absolute_path)))
+    return error
+
+
+def _rule_id_at(data: Any, path: tuple) -> str | None:
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        try:
+            return data["rules"][path[1]].get("id")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None
+    return None
+
+
+def _compiler(params: Mapping[str, Any]) -> Any:
+    """The expression compiler of one rule: the shared functions plus ``param(name)``, which
+    reads the rule's own (configurable) parameters."""
+    functions = {**_functions(), "param": lambda name: _freeze(params.get(name))}
+
+    def compile_(source: str) -> Expression:
+        return compile_expression(source, functions)
+
+    return compile_
+
+
+def _expression_key(raw: dict[str, Any], source: str) -> tuple:
+    """Where in a rule an expression that failed to compile was written."""
+    if raw.get("assert") == source:
+        return ("assert",)
+    for case, text in (raw.get("asserts") or {}).items():
+        if text == source:
+            return ("asserts", case)
+    for name, text in (raw.get("params") or {}).items():
+        if text == source:
+            return ("params", name)
+    return ("params",)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _build_rule(raw: dict[str, Any], shown: str, lines: dict[tuple, int], at: tuple, overrides: Mapping[str, Any] | None = None) -> Rule:
+    rule_id = raw["id"]
+    line = lines.get(at)
+    params = {**(raw.get("params") or {}), **(overrides or {})}
+    if "assert" in raw or "asserts" in raw:
+        kind = "expression"
+        check_params = {**params, "assert": raw.get("assert"), "asserts": raw.get("asserts", {})}
+    else:
+        kind = raw["check"]
+        check_params = params
+    compile_ = _compiler(params)
+
+    def compiled(source: str, key: tuple) -> Expression:
+        try:
+            return compile_(source)
+        except ExpressionError as error:
+            raise RuleFileError(shown, f"expression {source!r}: {error}", rule=rule_id, line=_nearest_line(lines, at + key)) from None
+
+    try:
+        check = build_check(kind, check_params, compile_)
+    except ExpressionError as error:
+        key = _expression_key(raw, error.source)
+        raise RuleFileError(shown, f"expression {error.source!r}: {error}", rule=rule_id, line=_nearest_line(lines, at + key)) from None
+    except CheckConfigError as error:
+        raise RuleFileError(shown, f"{kind}: {error}", rule=rule_id, line=_nearest_line(lines, at + ("params",))) from None
+    examples = []
+    for expect_fail, key in ((False, "pass"), (True, "fail")):
+        for j, fragment in enumerate((raw.get("examples") or {}).get(key, [])):
+            examples.append(Example(fragment, expect_fail, lines.get(at + ("examples", key, j))))
+    return Rule(
+        id=rule_id,
+        severity=raw["severity"],
+        scope=raw["scope"],
+        dimension=raw["dimension"],
+        message=raw["message"],
+        suggestion=raw["suggestion"],
+        source=raw["source"],
+        basis=raw["basis"],
+        rationale=raw["rationale"],
+        check_kind=kind,
+        params=params,
+        check=check,
+        where=compiled(raw["where"], ("where",)) if raw.get("where") else None,
+        requires=tuple((path, compiled(path, ("requires",))) for path in raw.get("requires", [])),
+        data=tuple((name, compiled(source, ("data", name))) for name, source in (raw.get("data") or {}).items()),
+        cases=raw.get("cases", {}),
+        collapse=raw.get("collapse"),
+        aliases=tuple(raw.get("aliases", [])),
+        examples=tuple(examples),
+        title=raw.get("title", {}),
+        file=shown,
+        line=line,
+        raw=raw,
+    )
+
+
+def rule_files(directories: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for directory in directories:
+        if directory.is_file():
+            files.append(directory)
+        else:
+            files.extend(sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")))
+    return files
+
+
+def load_rules(extra: Iterable[Path] = (), include_default: bool = True) -> RuleSet:
+    """The shipped rules plus any extra rule files or folders; ids must be unique."""
+    directories = ([DEFAULT_RULES_DIR] if include_default else []) + list(extra)
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in rule_files(directories):
+        for rule in load_rule_file(path):
+            for name in (rule.id, *rule.aliases):
+                if name in seen:
+                    raise RuleFileError(str(path), f"duplicate rule id {name!r} (first in {seen[name]})", rule=rule.id, line=rule.line)
+                seen[name] = str(path)
+            rules.append(rule)
+    return RuleSet(rules)
+
+
+def with_overrides(rule: Rule, severity: str | None = None, params: Mapping[str, Any] | None = None) -> Rule:
+    """A copy of a rule with a configured severity and parameters (its expressions and check are
+    rebuilt with the new parameters)."""
+    if params:
+        rule = _build_rule(rule.raw, rule.file, {(): rule.line} if rule.line else {}, (), overrides=params)
+    if severity:
+        rule = replace(rule, severity=severity)
+    return rule

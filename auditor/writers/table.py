@@ -1,0 +1,123 @@
+"""``--format table``: findings grouped by draft and project, for a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from tabulate import tabulate
+
+from auditor.findings import Finding
+from auditor.report import DIMENSION_EN, SEVERITY_ZH, AuditReport
+
+HEADERS = {
+    "zh": ["行", "级别", "规则", "维度", "问题", "建议"],
+    "en": ["line", "severity", "rule", "dimension", "problem", "suggestion"],
+}
+WORDS = {
+    "zh": {
+        "document": "文件",
+        "department": "部门",
+        "year": "年度",
+        "part_one": "部门整体",
+        "project": "项目",
+        "none": "未发现问题",
+        "summary": "汇总",
+        "unreadable": "无法读取",
+        "notices": "豁免提示",
+        "waived": "已豁免",
+        "baseline": "基线已有",
+        "not_checkable": "无法判断",
+    },
+    "en": {
+        "document": "file",
+        "department": "department",
+        "year": "year",
+        "part_one": "department level",
+        "project": "project",
+        "none": "no findings",
+        "summary": "summary",
+        "unreadable": "unreadable",
+        "notices": "waiver notices",
+        "waived": "waived",
+        "baseline": "in baseline",
+        "not_checkable": "not checkable",
+    },
+}
+
+
+def _one_line(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _severity(finding: Finding, lang: str) -> str:
+    label = SEVERITY_ZH[finding.severity] if lang == "zh" else finding.severity
+    if finding.waived:
+        label += f" ({WORDS[lang]['waived']})"
+    elif finding.data.get("baseline"):
+        label += f" ({WORDS[lang]['baseline']})"
+    return label
+
+
+def _row(finding: Finding, lang: str) -> list[str]:
+    dimension = finding.dimension if lang == "zh" else DIMENSION_EN.get(finding.dimension, finding.dimension)
+    line = "" if finding.line is None else str(finding.line)
+    return [line, _severity(finding, lang), finding.rule, dimension, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
+
+
+def render(report: AuditReport, lang: str) -> str:
+    words = WORDS[lang]
+    parts: list[str] = []
+    for result in report.results:
+        head = f"{words['document']}: {result.path}  {words['department']}: {result.department or '—'}  {words['year']}: {result.year or '—'}"
+        blocks = [head]
+        if not result.findings:
+            blocks.append(f"  {words['none']}")
+        for project, findings in groupby(result.findings, key=lambda f: f.project):
+            title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
+            rows = [_row(f, lang) for f in findings]
+            blocks.append(f"[{title.strip()}]\n" + tabulate(rows, headers=HEADERS[lang], disable_numparse=True))
+        parts.append("\n".join(blocks))
+    if report.input_errors:
+        parts.append(f"{words['unreadable']}:\n" + "\n".join(f"  {e.path}: {e.message}" for e in report.input_errors))
+    if report.notices:
+        parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in report.notices))
+    parts.append(_summary(report, lang))
+    return "\n\n".join(parts) + "\n"
+
+
+def _summary(report: AuditReport, lang: str) -> str:
+    words = WORDS[lang]
+    summary = report.summary()
+    severity = summary["by_severity"]
+    if lang == "zh":
+        line = (
+            f"{words['summary']}：{summary['documents']}份文本，{summary['projects']}个项目，"
+            f"问题{summary['findings']}条（错误{severity['error']}、警告{severity['warning']}、提示{severity['info']}）"
+        )
+        if summary["waived"] or summary["baseline"]:
+            line += f"，已豁免{summary['waived']}条，基线已有{summary['baseline']}条"
+        if summary["unreadable"]:
+            line += f"，无法读取{summary['unreadable']}份"
+    else:
+        line = (
+            f"{words['summary']}: {summary['documents']} drafts, {summary['projects']} projects, "
+            f"{summary['findings']} findings ({severity['error']} errors, {severity['warning']} warnings, {severity['info']} info)"
+        )
+        if summary["waived"] or summary["baseline"]:
+            line += f", {summary['waived']} waived, {summary['baseline']} in baseline"
+        if summary["unreadable"]:
+            line += f", {summary['unreadable']} unreadable"
+    by_dimension = summary["by_dimension"]
+    dims = "  ".join(
+        f"{d if lang == 'zh' else DIMENSION_EN[d]} {n}" for d, n in by_dimension.items() if n
+    )
+    not_checkable = {rid: o["not_checkable"] for rid, o in summary["rules"].items() if o["not_checkable"]}
+    lines = [line]
+    if dims:
+        lines.append(("  按维度：" if lang == "zh" else "  by dimension: ") + dims)
+    if not_checkable:
+        lines.append(
+            f"  {words['not_checkable']}: " + "  ".join(f"{rid} {n}" for rid, n in sorted(not_checkable.items()))
+        )
+    return "\n".join(lines)
