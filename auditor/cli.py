@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from collections import Counter
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from auditor import __version__
 from auditor.export import document_dict, number
@@ -15,6 +16,11 @@ from auditor.inputs import collect_inputs
 from auditor.model import Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
+if TYPE_CHECKING:
+    from auditor.report import AuditReport
+    from auditor.rules import RuleSet
+
+FORMATS = ("table", "json")
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -85,27 +91,50 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("paths", nargs="+", metavar="PATH")
     values.add_argument("--lang", choices=("zh", "en"), default="zh")
     values.set_defaults(run=run_values)
+
+    check = sub.add_parser("check", help="审核文本并列出问题 / audit drafts and report findings")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="草稿文件或目录 / draft files or folders")
+    check.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
+    check.add_argument("--output", "-o", metavar="FILE", help="写入文件而非标准输出 / write to FILE")
+    check.add_argument("--lang", choices=("zh", "en"), default=None)
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
+                       help="达到此级别的问题使退出码为1（默认 error）/ exit 1 on findings at or above")
+    check.add_argument("--select", action="append", default=[], metavar="IDS", help="只运行这些规则（逗号分隔）/ run only these rules")
+    check.add_argument("--ignore", action="append", default=[], metavar="IDS", help="不运行这些规则 / skip these rules")
+    check.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files or folders")
+    check.add_argument("--config", metavar="FILE", help="配置文件（默认查找 budget-audit.yaml）/ config file")
+    check.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
+    check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
+    check.add_argument("--write-baseline", metavar="FILE", help="把当前问题写成基线 / write the current findings as a baseline")
+    check.add_argument("--today", metavar="YYYY-MM-DD", help="判断豁免是否过期所用的日期 / date for waiver expiry (reproducible runs)")
+    check.set_defaults(run=run_check)
+
+    rules = sub.add_parser("rules", help="规则：列出、查看、测试、生成文档 / list, show, test, document the rules")
+    rules.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    listing = rules_sub.add_parser("list", help="列出规则 / list the rules")
+    listing.add_argument("--lang", choices=("zh", "en"), default="zh")
+    listing.set_defaults(run=run_rules_list)
+    show = rules_sub.add_parser("show", help="查看一条规则 / show one rule")
+    show.add_argument("id")
+    show.add_argument("--lang", choices=("zh", "en"), default="zh")
+    show.set_defaults(run=run_rules_show)
+    test = rules_sub.add_parser("test", help="运行规则示例 / run every rule's examples")
+    test.set_defaults(run=run_rules_test)
+    docs = rules_sub.add_parser("docs", help="生成规则参考文档（Markdown）/ write the rule reference")
+    docs.add_argument("--output", "-o", metavar="FILE")
+    docs.set_defaults(run=run_rules_docs)
     return parser
 
 
 def read_all(paths: list[str], err: TextIO, lang: str) -> tuple[list[Document], int]:
     """Read every input; report the unreadable ones on ``err`` and go on. Returns the documents
     and the number of inputs that could not be read."""
-    from auditor.values import parse_value
-
-    files, problems = collect_inputs(paths)
-    failures = len(problems)
-    label = TEXTS[lang]["error"]
-    for problem in problems:
-        print(f"{label}: {problem.shown}: {problem.message}", file=err)
-    documents = []
-    for item in files:
-        try:
-            documents.append(read_document(item.path, parse_value, display_path=item.shown))
-        except ReadError as error:
-            failures += 1
-            print(f"{label}: {error}", file=err)
-    return documents, failures
+    documents, problems = read_inputs(paths)
+    for shown, message, line in problems:
+        where = f":{line}" if line else ""
+        print(f"{TEXTS[lang]['error']}: {shown}{where}: {message}", file=err)
+    return documents, len(problems)
 
 
 def run_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -187,6 +216,179 @@ def iter_values(documents: list[Document]) -> Iterator[IndicatorValue]:
         for project in doc.projects:
             for indicator in project.indicators:
                 yield indicator.value
+
+
+def split_ids(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import datetime
+
+    from auditor.baseline import BaselineError, load_baseline, write_baseline
+    from auditor.config import ConfigError, apply_config, load_config
+    from auditor.engine import Engine
+    from auditor.report import AuditReport, InputError, RuleInfo
+    from auditor.rules import RuleFileError, load_rules
+    from auditor.waivers import WaiverError, apply_waivers, load_waivers
+
+    try:
+        config = load_config(Path(args.config) if args.config else None)
+        ruleset = load_rules(extra=[*config.rules, *(Path(p) for p in args.rules)])
+        rules = apply_config(ruleset, config, split_ids(args.select), split_ids(args.ignore))
+    except (ConfigError, RuleFileError) as error:
+        print(f"{TEXTS['zh']['error']}: {error}", file=err)
+        return EXIT_INPUT
+    lang = args.lang or config.lang or "zh"
+    fail_on = args.fail_on or config.fail_on or "error"
+    try:
+        today = datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
+    except ValueError:
+        print(f"{TEXTS[lang]['error']}: --today {args.today!r}: YYYY-MM-DD", file=err)
+        return EXIT_INPUT
+
+    documents, problems = read_inputs(args.paths)
+    engine = Engine(rules)
+    results = [engine.audit(doc) for doc in documents]
+    input_errors = [InputError(shown, message, line) for shown, message, line in problems]
+    for problem in input_errors:
+        where = f":{problem.line}" if problem.line else ""
+        print(f"{TEXTS[lang]['error']}: {problem.path}{where}: {problem.message}", file=err)
+
+    notices: list[dict[str, str]] = []
+    waivers_path = Path(args.waivers) if args.waivers else config.waivers
+    try:
+        if waivers_path is not None:
+            resolve = lambda name: (ruleset.resolve(name).id if ruleset.resolve(name) else name)  # noqa: E731
+            notices = [n.message for n in apply_waivers(results, load_waivers(waivers_path), today, resolve)]
+        baseline_path = Path(args.baseline) if args.baseline else config.baseline
+        if baseline_path is not None and not args.write_baseline:
+            results = load_baseline(baseline_path).split(results)
+        if args.write_baseline:
+            count = write_baseline(results, Path(args.write_baseline))
+            print(f"基线已写入 / baseline written: {args.write_baseline} ({count})", file=err)
+    except (WaiverError, BaselineError) as error:
+        print(f"{TEXTS[lang]['error']}: {error}", file=err)
+        return EXIT_INPUT
+
+    infos = [RuleInfo(r.id, r.severity, r.dimension, r.title, r.source, r.rationale, r.scope) for r in rules]
+    report = AuditReport(results, infos, input_errors, notices, fail_on)
+    text = render_report(report, args.format, lang)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        out.write(text)
+    if input_errors:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if report.failing() else EXIT_OK
+
+
+def render_report(report: AuditReport, fmt: str, lang: str) -> str:
+    if fmt == "json":
+        from auditor.writers import json_report
+
+        return json_report.render(report, lang)
+    from auditor.writers import table
+
+    return table.render(report, lang)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a report so that a reader never sees half a file: temp file, then rename."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_inputs(paths: list[str]) -> tuple[list[Document], list[tuple[str, str, int | None]]]:
+    """Read every input; collect (path, message, line) for those that cannot be read."""
+    from auditor.values import parse_value
+
+    files, problems = collect_inputs(paths)
+    failures: list[tuple[str, str, int | None]] = [(p.shown, p.message, None) for p in problems]
+    documents = []
+    for item in files:
+        try:
+            documents.append(read_document(item.path, parse_value, display_path=item.shown))
+        except ReadError as error:
+            failures.append((error.path, error.message, error.loc.line if error.loc else None))
+    return documents, failures
+
+
+def load_ruleset(args: argparse.Namespace, err: TextIO) -> RuleSet | None:
+    from auditor.rules import RuleFileError, load_rules
+
+    try:
+        return load_rules(extra=[Path(p) for p in args.rules])
+    except RuleFileError as error:
+        print(f"{TEXTS['zh']['error']}: {error}", file=err)
+        return None
+
+
+def run_rules_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from tabulate import tabulate
+
+    ruleset = load_ruleset(args, err)
+    if ruleset is None:
+        return EXIT_INPUT
+    headers = ["规则", "级别", "范围", "维度", "名称"] if args.lang == "zh" else ["rule", "severity", "scope", "dimension", "title"]
+    rows = [[r.id, r.severity, r.scope, r.dimension, r.title.get(args.lang, "")] for r in ruleset.rules]
+    out.write(tabulate(rows, headers=headers, disable_numparse=True) + "\n")
+    return EXIT_OK
+
+
+def run_rules_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from auditor.ruledocs import rule_markdown
+
+    ruleset = load_ruleset(args, err)
+    if ruleset is None:
+        return EXIT_INPUT
+    rule = ruleset.resolve(args.id)
+    if rule is None:
+        print(f"{TEXTS['zh']['error']}: 没有规则 / no rule {args.id!r}", file=err)
+        return EXIT_INPUT
+    out.write(rule_markdown(rule))
+    return EXIT_OK
+
+
+def run_rules_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from auditor.ruletest import run_rule_examples
+    from auditor.values import parse_value
+
+    ruleset = load_ruleset(args, err)
+    if ruleset is None:
+        return EXIT_INPUT
+    results = run_rule_examples(ruleset.rules, parse_value)
+    failed = [r for r in results if not r.ok]
+    for result in failed:
+        where = f"{result.example.line}" if result.example.line else "?"
+        out.write(f"FAIL {result.rule} (example at line {where}): {result.detail}\n")
+    out.write(f"{len(results) - len(failed)}/{len(results)} examples passed ({len(ruleset.rules)} rules)\n")
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def run_rules_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from auditor.ruledocs import reference_markdown
+
+    ruleset = load_ruleset(args, err)
+    if ruleset is None:
+        return EXIT_INPUT
+    text = reference_markdown(ruleset.rules)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        out.write(text)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -295,5 +295,6 @@ def with_overrides(rule: Rule, severity: str | None = None, params: Mapping[str,
     if params:
         rule = _build_rule(rule.raw, rule.file, {(): rule.line} if rule.line else {}, (), overrides=params)
     if severity:
-        rule = replace(rule, severity=severity)
+        cases = {name: {k: v for k, v in case.items() if k != "severity"} for name, case in rule.cases.items()}
+        rule = replace(rule, severity=severity, cases=cases)  # a configured severity covers every case
     return rule

@@ -52,7 +52,6 @@ EXPECTED_COUNTS = {
     "004": {
         "budget-text-mismatch": 1,
         "description-copy": 9,
-        "indicator-not-quantified": 1,
         "indicator-placeholder": 28,
         "repeated-word": 1,
         "typo": 2,
