@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.datafile import LocatedError
 from auditor.findings import DocumentResult, Finding
 
 VERSION = 1
@@ -36,16 +37,8 @@ KEYS = ("rule", "path", "project", "field", "evidence")
 Identity = tuple[str, str, str, str, str]
 
 
-class BaselineError(Exception):
+class BaselineError(LocatedError):
     """A baseline file that cannot be used: ``str(error)`` is ``path:line: message``."""
-
-    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path, self.message, self.line = str(path), message, line
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 def _plain_path(path: str) -> str:

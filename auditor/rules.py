@@ -18,6 +18,7 @@ import yaml
 
 from auditor.checks import build_check
 from auditor.checks.base import Check, CheckConfigError
+from auditor.datafile import LocatedError, first_schema_error, key_text, nearest_line, yaml_lines
 from auditor.domain import expression_functions
 from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
 from auditor.resources import resource_path
@@ -26,12 +27,12 @@ SCHEMA_PATH = resource_path("rules", "schema.json")
 DEFAULT_RULES_DIR = resource_path("rules")
 
 
-class RuleFileError(Exception):
-    """A rule file that cannot be used: where and why."""
+class RuleFileError(LocatedError):
+    """A rule file that cannot be used: the file, line, rule id, and why."""
 
     def __init__(self, path: str, message: str, rule: str | None = None, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path, self.message, self.rule, self.line = path, message, rule, line
+        super().__init__(path, message, line)
+        self.rule = rule
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -104,40 +105,13 @@ def _functions() -> dict[str, Any]:
     return {**DEFAULT_FUNCTIONS, **expression_functions()}
 
 
-def compile_rule_expression(source: str) -> Expression:
-    """Compile an expression of a rule, with the domain functions available."""
-    return compile_expression(source, _functions())
-
-
 @lru_cache(maxsize=1)
 def rule_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
-    """Map each path in a composed YAML document to its 1-based line."""
-    index = {} if index is None else index
-    index[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            index[path + (key.value,)] = key.start_mark.line + 1
-            _line_index(value, path + (key.value,), index)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), index)
-    return index
-
-
-def _nearest_line(lines: dict[tuple, int], path: tuple) -> int | None:
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path)
-
-
 def load_rule_file(path: Path) -> list[Rule]:
     """Load, validate and build the rules of one YAML file."""
-    import jsonschema
-
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -148,27 +122,12 @@ def load_rule_file(path: Path) -> list[Rule]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise RuleFileError(shown, f"YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None) from None
-    lines = _line_index(node) if node is not None else {}
-    validator = jsonschema.Draft202012Validator(rule_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = min(errors, key=lambda e: len(list(e.absolute_path)))
-        error = _deepest(error)
-        where = tuple(error.absolute_path)
-        rule_id = _rule_id_at(data, where)
-        location = "/".join(str(p) for p in where) or "(top)"
-        raise RuleFileError(shown, f"{location}: {error.message}", rule=rule_id, line=_nearest_line(lines, where))
-    rules = []
-    for i, raw in enumerate(data.get("rules", [])):
-        rules.append(_build_rule(raw, shown, lines, ("rules", i)))
-    return rules
-
-
-def _deepest(error: Any) -> Any:
-    """Prefer the most specific sub-error of a oneOf/anyOf failure for the message."""
-    while error.context:
-        error = max(error.context, key=lambda e: len(list(e.absolute_path)))
-    return error
+    lines = yaml_lines(node)
+    problem = first_schema_error(rule_schema(), data, lines)
+    if problem is not None:
+        where, message = problem
+        raise RuleFileError(shown, f"{key_text(where)}: {message}", rule=_rule_id_at(data, where), line=nearest_line(lines, where))
+    return [_build_rule(raw, shown, lines, ("rules", i)) for i, raw in enumerate(data.get("rules", []))]
 
 
 def _rule_id_at(data: Any, path: tuple) -> str | None:
@@ -224,15 +183,15 @@ def _build_rule(raw: dict[str, Any], shown: str, lines: dict[tuple, int], at: tu
         try:
             return compile_(source)
         except ExpressionError as error:
-            raise RuleFileError(shown, f"expression {source!r}: {error}", rule=rule_id, line=_nearest_line(lines, at + key)) from None
+            raise RuleFileError(shown, f"expression {source!r}: {error}", rule=rule_id, line=nearest_line(lines, at + key)) from None
 
     try:
         check = build_check(kind, check_params, compile_)
     except ExpressionError as error:
         key = _expression_key(raw, error.source)
-        raise RuleFileError(shown, f"expression {error.source!r}: {error}", rule=rule_id, line=_nearest_line(lines, at + key)) from None
+        raise RuleFileError(shown, f"expression {error.source!r}: {error}", rule=rule_id, line=nearest_line(lines, at + key)) from None
     except CheckConfigError as error:
-        raise RuleFileError(shown, f"{kind}: {error}", rule=rule_id, line=_nearest_line(lines, at + ("params",))) from None
+        raise RuleFileError(shown, f"{kind}: {error}", rule=rule_id, line=nearest_line(lines, at + ("params",))) from None
     examples = []
     for expect_fail, key in ((False, "pass"), (True, "fail")):
         for j, fragment in enumerate((raw.get("examples") or {}).get(key, [])):

@@ -23,23 +23,15 @@ from typing import Any, Literal
 
 import yaml
 
-from auditor.config import first_schema_error, key_text, nearest_line, yaml_lines
+from auditor.datafile import LocatedError, first_schema_error, key_text, nearest_line, yaml_lines
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.resources import resource_path
 
 SCHEMA_PATH = resource_path("rules", "waivers.schema.json")
 
 
-class WaiverError(Exception):
+class WaiverError(LocatedError):
     """A waiver file that cannot be used: ``str(error)`` is ``path:line: message``."""
-
-    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path, self.message, self.line = str(path), message, line
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
