@@ -20,14 +20,13 @@ and check the baseline from the same directory with the same kind of paths.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.atomic import write_atomic
 from auditor.datafile import LocatedError
 from auditor.findings import DocumentResult, Finding
 
@@ -82,38 +81,36 @@ def _findings(results: Iterable[DocumentResult]) -> Iterable[Finding]:
         yield from result.findings
 
 
-def baseline_entries(results: Iterable[DocumentResult]) -> list[BaselineEntry]:
-    """Every identity of the findings with its count, in a stable order."""
-    counts = Counter(identity(f) for f in _findings(results))
-    return sorted((BaselineEntry(*key, count=n) for key, n in counts.items()), key=BaselineEntry.order)
-
-
-def write_baseline(results: list[DocumentResult], path: Path) -> int:
+def write_baseline(results: Iterable[DocumentResult], path: Path) -> int:
     """Write the findings of ``results`` as a baseline (atomically: a temp file in the same
     directory, then a rename). Returns the number of entries (distinct identities)."""
-    path = Path(path)
-    entries = baseline_entries(results)
-    text = json.dumps({"version": VERSION, "findings": [e.as_dict() for e in entries]}, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise BaselineError(path, f"无法写入基线 / cannot write the baseline: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as error:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
+    recorder = BaselineRecorder()
+    for result in results:
+        recorder.add(result)
+    return recorder.write(path)
+
+
+@dataclass
+class BaselineRecorder:
+    """Collects finding identities draft by draft (the run streams drafts), then writes them."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, result: DocumentResult) -> None:
+        self.counts.update(identity(f) for f in result.findings)
+
+    def entries(self) -> list[BaselineEntry]:
+        """Every identity with its count, in a stable order."""
+        return sorted((BaselineEntry(*key, count=n) for key, n in self.counts.items()), key=BaselineEntry.order)
+
+    def write(self, path: Path) -> int:
+        entries = self.entries()
+        text = json.dumps({"version": VERSION, "findings": [e.as_dict() for e in entries]}, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        try:
+            write_atomic(Path(path), text)
+        except OSError as error:
             raise BaselineError(path, f"无法写入基线 / cannot write the baseline: {error.strerror or error}") from None
-        raise
-    return len(entries)
+        return len(entries)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from auditor.model import Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
 if TYPE_CHECKING:
-    from auditor.report import AuditReport
     from auditor.rules import RuleSet
 
 FORMATS = ("table", "json")
+FILE_FORMATS = ("json",)  # formats that can also be written to a file beside --format
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="草稿文件或目录 / draft files or folders")
     check.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     check.add_argument("--output", "-o", metavar="FILE", help="写入文件而非标准输出 / write to FILE")
+    for fmt in FILE_FORMATS:
+        check.add_argument(f"--{fmt}", metavar="FILE", help=f"另写一份 {fmt} 报告 / also write a {fmt} report to FILE")
     check.add_argument("--lang", choices=("zh", "en"), default=None)
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
                        help="达到此级别的问题使退出码为1（默认 error）/ exit 1 on findings at or above")
@@ -130,11 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
 def read_all(paths: list[str], err: TextIO, lang: str) -> tuple[list[Document], int]:
     """Read every input; report the unreadable ones on ``err`` and go on. Returns the documents
     and the number of inputs that could not be read."""
-    documents, problems = read_inputs(paths)
-    for shown, message, line in problems:
-        where = f":{line}" if line else ""
-        print(f"{TEXTS[lang]['error']}: {shown}{where}: {message}", file=err)
-    return documents, len(problems)
+    from auditor.report import InputError
+
+    documents, failures = [], 0
+    for item in iter_documents(paths):
+        if isinstance(item, InputError):
+            failures += 1
+            where = f":{item.line}" if item.line else ""
+            print(f"{TEXTS[lang]['error']}: {item.path}{where}: {item.message}", file=err)
+        else:
+            documents.append(item)
+    return documents, failures
 
 
 def run_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -224,13 +232,16 @@ def split_ids(values: list[str]) -> list[str]:
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import datetime
+    from contextlib import ExitStack
 
-    from auditor.baseline import BaselineError, load_baseline, write_baseline
+    from auditor.atomic import atomic_output
+    from auditor.baseline import BaselineError, BaselineRecorder, load_baseline
     from auditor.config import ConfigError, apply_config, load_config
     from auditor.engine import Engine
-    from auditor.report import AuditReport, InputError, RuleInfo
+    from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError, load_rules
-    from auditor.waivers import WaiverError, apply_waivers, load_waivers
+    from auditor.waivers import WaiverError, WaiverSet, load_waivers
+    from auditor.writers import writer_class
 
     try:
         config = load_config(Path(args.config) if args.config else None)
@@ -241,88 +252,90 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
     lang = args.lang or config.lang or "zh"
     fail_on = args.fail_on or config.fail_on or "error"
+    label = TEXTS[lang]["error"]
     try:
         today = datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
     except ValueError:
-        print(f"{TEXTS[lang]['error']}: --today {args.today!r}: YYYY-MM-DD", file=err)
+        print(f"{label}: --today {args.today!r}: YYYY-MM-DD", file=err)
         return EXIT_INPUT
-
-    documents, problems = read_inputs(args.paths)
-    engine = Engine(rules)
-    results = [engine.audit(doc) for doc in documents]
-    input_errors = [InputError(shown, message, line) for shown, message, line in problems]
-    for problem in input_errors:
-        where = f":{problem.line}" if problem.line else ""
-        print(f"{TEXTS[lang]['error']}: {problem.path}{where}: {problem.message}", file=err)
-
-    notices: list[dict[str, str]] = []
-    waivers_path = Path(args.waivers) if args.waivers else config.waivers
     try:
+        waivers_path = Path(args.waivers) if args.waivers else config.waivers
+        baseline_path = Path(args.baseline) if args.baseline else config.baseline
+        waivers = None
         if waivers_path is not None:
             resolve = lambda name: (ruleset.resolve(name).id if ruleset.resolve(name) else name)  # noqa: E731
-            notices = [n.message for n in apply_waivers(results, load_waivers(waivers_path), today, resolve)]
-        baseline_path = Path(args.baseline) if args.baseline else config.baseline
-        if baseline_path is not None and not args.write_baseline:
-            results = load_baseline(baseline_path).split(results)
-        if args.write_baseline:
-            count = write_baseline(results, Path(args.write_baseline))
-            print(f"基线已写入 / baseline written: {args.write_baseline} ({count})", file=err)
+            waivers = WaiverSet(load_waivers(waivers_path), today, resolve)
+        baseline = load_baseline(baseline_path) if baseline_path is not None and not args.write_baseline else None
     except (WaiverError, BaselineError) as error:
-        print(f"{TEXTS[lang]['error']}: {error}", file=err)
+        print(f"{label}: {error}", file=err)
         return EXIT_INPUT
+    outputs = [(args.format, args.output), *((fmt, getattr(args, fmt)) for fmt in FILE_FORMATS if getattr(args, fmt, None))]
+    for fmt, path in outputs:
+        if writer_class(fmt).binary and not path:
+            print(f"{label}: --format {fmt} 需要 --output 文件 / needs --output FILE", file=err)
+            return EXIT_INPUT
 
-    infos = [RuleInfo(r.id, r.severity, r.dimension, r.title, r.source, r.rationale, r.scope) for r in rules]
-    report = AuditReport(results, infos, input_errors, notices, fail_on)
-    text = render_report(report, args.format, lang)
-    if args.output:
-        write_atomic(Path(args.output), text)
-    else:
-        out.write(text)
-    if input_errors:
+    infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
+    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__)
+    engine = Engine(rules)
+    summary = SummaryBuilder(run)
+    recorder = BaselineRecorder() if args.write_baseline else None
+    unreadable = failing = 0
+    with ExitStack() as stack:
+        writers = []
+        for fmt, path in outputs:
+            cls = writer_class(fmt)
+            stream = stack.enter_context(atomic_output(Path(path), binary=cls.binary)) if path else out
+            writers.append(cls(stream, run))
+        for item in iter_documents(args.paths):
+            if isinstance(item, InputError):
+                unreadable += 1
+                where = f":{item.line}" if item.line else ""
+                print(f"{label}: {item.path}{where}: {item.message}", file=err)
+                summary.add_unreadable()
+                for writer in writers:
+                    writer.unreadable(item)
+                continue
+            result = engine.audit(item)
+            if waivers is not None:
+                waivers.apply(result)
+            if baseline is not None:
+                (result,) = baseline.split([result])
+            if recorder is not None:
+                recorder.add(result)
+            failing += sum(1 for f in result.findings if counts_toward_failure(f, fail_on))
+            summary.add(result)
+            for writer in writers:
+                writer.document(result)
+        notices = [n.message for n in waivers.notices()] if waivers is not None else []
+        for writer in writers:
+            writer.finish(summary.summary(), notices)
+    if recorder is not None:
+        try:
+            count = recorder.write(Path(args.write_baseline))
+        except BaselineError as error:
+            print(f"{label}: {error}", file=err)
+            return EXIT_INPUT
+        print(f"基线已写入 / baseline written: {args.write_baseline} ({count})", file=err)
+    if unreadable:
         return EXIT_INPUT
-    return EXIT_FINDINGS if report.failing() else EXIT_OK
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def render_report(report: AuditReport, fmt: str, lang: str) -> str:
-    if fmt == "json":
-        from auditor.writers import json_report
-
-        return json_report.render(report, lang)
-    from auditor.writers import table
-
-    return table.render(report, lang)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a report so that a reader never sees half a file: temp file, then rename."""
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def read_inputs(paths: list[str]) -> tuple[list[Document], list[tuple[str, str, int | None]]]:
-    """Read every input; collect (path, message, line) for those that cannot be read."""
+def iter_documents(paths: list[str]) -> Iterator[Document | InputError]:
+    """The drafts of the run in input order, read one at a time; an input that cannot be read
+    comes as an ``InputError`` in its place."""
+    from auditor.report import InputError
     from auditor.values import parse_value
 
     files, problems = collect_inputs(paths)
-    failures: list[tuple[str, str, int | None]] = [(p.shown, p.message, None) for p in problems]
-    documents = []
+    for problem in problems:
+        yield InputError(problem.shown, problem.message)
     for item in files:
         try:
-            documents.append(read_document(item.path, parse_value, display_path=item.shown))
+            yield read_document(item.path, parse_value, display_path=item.shown)
         except ReadError as error:
-            failures.append((error.path, error.message, error.loc.line if error.loc else None))
-    return documents, failures
+            yield InputError(error.path, error.message, error.loc.line if error.loc else None)
 
 
 def load_ruleset(args: argparse.Namespace, err: TextIO) -> RuleSet | None:
@@ -385,6 +398,8 @@ def run_rules_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_INPUT
     text = reference_markdown(ruleset.rules)
     if args.output:
+        from auditor.atomic import write_atomic
+
         write_atomic(Path(args.output), text)
     else:
         out.write(text)

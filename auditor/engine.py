@@ -16,9 +16,9 @@ from typing import Any
 
 from auditor.checks.base import Hit, NotCheckable
 from auditor.expr import truthy
-from auditor.findings import DocumentResult, Finding, ProjectRef, RuleOutcome
+from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, RuleOutcome
 from auditor.messages import render
-from auditor.model import Document, Location
+from auditor.model import Document, Location, Project
 from auditor.rules import Rule, RuleSet
 from auditor.targets import SCOPES, Target, iter_targets
 
@@ -58,6 +58,7 @@ class Engine:
             result.findings.extend(findings)
         result.findings.sort(key=finding_order)
         result.outcomes = outcomes
+        result.facts = [project_facts(p) for p in doc.projects]
         return result
 
     def _apply(self, rule: Rule, target: Target, outcome: RuleOutcome) -> Iterable[Finding]:
@@ -141,6 +142,81 @@ def make_finding(rule: Rule, target: Target, hit: Hit) -> Finding:
         ref=loc.ref,
         evidence=hit.evidence,
         data=data,
+        context=finding_context(target, hit.field),
+    )
+
+
+INDEXED = re.compile(r"^(?P<list>indicators|goals)\[(?P<i>\d+)\]")
+
+
+def finding_context(target: Target, hit_field: str) -> dict[str, Any] | None:
+    """The draft text around a finding, as plain strings (see ``Finding.context``)."""
+    project = target.project
+    if target.scope == "indicator":
+        return _row_context(target.obj)
+    if target.scope == "spending_plan":
+        return _schedule_context(project) if project else None
+    if target.scope == "goal" and project is not None:
+        return _goals_context(project, target.obj)
+    if target.scope == "text":
+        return {"type": "text", "kind": target.env.get("kind"), "text": target.obj}
+    if target.scope == "project" and project is not None:
+        match = INDEXED.match(hit_field)
+        if match and match.group("list") == "indicators":
+            return _row_context(project.indicators[int(match.group("i"))])
+        if hit_field.startswith("goals"):
+            return _goals_context(project, project.goals[int(match.group("i"))] if match else None)
+        if hit_field.startswith("purpose") and project.purpose:
+            return {"type": "text", "kind": "purpose", "text": project.purpose.text}
+        if hit_field.startswith(("budget", "spending_plan")):
+            return _schedule_context(project)
+        if hit_field.startswith("indicators"):
+            return {"type": "table", "rows": [_row_context(r)["cells"] for r in project.indicators]}
+    if target.scope == "document" and hit_field.startswith("sections["):
+        section = target.document.sections[int(hit_field[9 : hit_field.index("]")])]
+        return {"type": "section", "heading": section.heading, "items": [i.text for i in section.items]}
+    return None
+
+
+def _row_context(row: Any) -> dict[str, Any]:
+    cells = {name: getattr(row, name) for name in ("level1", "level2", "level3", "description", "basis")}
+    cells["value"] = row.value.raw
+    return {"type": "indicator", "line": row.loc.line, "cells": cells}
+
+
+def _goals_context(project: Project, goal: Any) -> dict[str, Any]:
+    return {
+        "type": "goals",
+        "items": [[g.number or "", g.text] for g in project.goals],
+        "selected": next((i for i, g in enumerate(project.goals) if g is goal), None),
+    }
+
+
+def _schedule_context(project: Project) -> dict[str, Any]:
+    plan, budget = project.spending_plan, project.budget
+    return {
+        "type": "schedule",
+        "header": plan.header if plan else None,
+        "points": [[p.label, p.raw] for p in plan.points] if plan else [],
+        "budget": budget.total.raw if budget else None,
+        "money_unit": project.money_unit,
+    }
+
+
+def project_facts(project: Project) -> ProjectFacts:
+    budget, plan = project.budget, project.spending_plan
+    return ProjectFacts(
+        index=project.index,
+        code=project.code,
+        name=project.display_name,
+        heading=project.heading,
+        line=project.loc.line,
+        money_unit=project.money_unit,
+        budget=(budget.total.raw, budget.fiscal.raw, budget.other.raw) if budget else None,
+        schedule_header=plan.header if plan else None,
+        schedule=tuple((p.label, p.raw) for p in plan.points) if plan else (),
+        goals=len(project.goals),
+        indicators=len(project.indicators),
     )
 
 

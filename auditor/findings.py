@@ -44,6 +44,9 @@ class Finding:
     evidence: str
     data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     waived: str | None = None  # the waiver's reason when a waiver accepts this finding
+    context: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    """The draft text around the evidence, for reports: the indicator row, the schedule, the
+    goal items or the paragraph (``{"type": "indicator", "cells": {…}}`` …)."""
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or self.message["zh"]
@@ -59,6 +62,23 @@ class Finding:
         if self.project is not None:
             project = self.project.code or self.project.name
         return (self.rule, self.path, project, self.field, self.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """A project's key facts as a report shows them on its card (so no report re-reads a draft)."""
+
+    index: int
+    code: str | None
+    name: str
+    heading: str
+    line: int | None
+    money_unit: str | None
+    budget: tuple[str, str, str] | None  # 预算数, 财政资金, 其他资金 as written
+    schedule_header: str | None
+    schedule: tuple[tuple[str, str], ...]  # (3月底, "25.00") …
+    goals: int
+    indicators: int
 
 
 @dataclass(slots=True)
@@ -87,3 +107,4 @@ class DocumentResult:
     findings: list[Finding] = field(default_factory=list)
     outcomes: dict[str, RuleOutcome] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    facts: list[ProjectFacts] = field(default_factory=list)

@@ -1,11 +1,17 @@
-"""One audit run as the writers see it: per-draft results, the rules that ran, inputs that could
-not be read, waiver notices, and the summary a reviewer reads first. Writers render this and
-nothing else."""
+"""One audit run as the writers see it: the rules that ran and how, the drafts' results one by
+one, inputs that could not be read, waiver notices, and the summary a reviewer reads first.
+
+A run streams: each draft's result goes to every writer as soon as it is audited and is then
+dropped; ``SummaryBuilder`` keeps only counts. Writers render what they are given and never see
+a rule's implementation or re-read a draft.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from auditor.findings import SEVERITY_ORDER, DocumentResult, Finding
@@ -19,6 +25,8 @@ DIMENSION_EN = {
     "规范性": "form",
 }
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITIES = ("error", "warning", "info")
+WORST_PROJECTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,8 @@ class RuleInfo:
     severity: str
     dimension: str
     title: dict[str, str]
+    message: dict[str, str]
+    suggestion: dict[str, str]
     source: str
     rationale: str
     scope: str
@@ -43,60 +53,99 @@ class InputError:
     line: int | None = None
 
 
-@dataclass
-class AuditReport:
-    results: list[DocumentResult]
-    rules: list[RuleInfo]
-    input_errors: list[InputError] = field(default_factory=list)
-    notices: list[dict[str, str]] = field(default_factory=list)  # waiver notices, {zh, en}
+@dataclass(frozen=True)
+class RunInfo:
+    """What every writer knows before the first draft arrives."""
+
+    rules: tuple[RuleInfo, ...]
+    lang: str = "zh"
     fail_on: str = "error"
+    version: str = ""
+    base: Path = field(default_factory=Path.cwd)  # paths in reports are relative to this
 
-    def findings(self) -> list[Finding]:
-        return [f for r in self.results for f in r.findings]
+    def rule(self, rule_id: str) -> RuleInfo | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
 
-    def counts(self, finding: Finding) -> bool:
-        """Whether a finding counts toward failing the run: not waived, not in the baseline,
-        at or above the threshold."""
-        if finding.waived or finding.data.get("baseline"):
-            return False
-        if self.fail_on == "never":
-            return False
-        return SEVERITY_ORDER[finding.severity] >= SEVERITY_ORDER[self.fail_on]
 
-    def failing(self) -> list[Finding]:
-        return [f for f in self.findings() if self.counts(f)]
+def counts_toward_failure(finding: Finding, fail_on: str) -> bool:
+    """Whether a finding fails the run: not waived, not in the baseline, at or above the
+    threshold."""
+    if finding.waived or finding.data.get("baseline") or fail_on == "never":
+        return False
+    return SEVERITY_ORDER[finding.severity] >= SEVERITY_ORDER[fail_on]
+
+
+def is_active(finding: Finding) -> bool:
+    """A finding still to be dealt with: neither waived nor already in the baseline."""
+    return not finding.waived and not finding.data.get("baseline")
+
+
+@dataclass
+class SummaryBuilder:
+    """Counts of a run, kept draft by draft in bounded memory."""
+
+    run: RunInfo
+    documents: int = 0
+    projects: int = 0
+    unreadable: int = 0
+    findings: int = 0
+    waived: int = 0
+    baseline: int = 0
+    failing: int = 0
+    by_severity: Counter = field(default_factory=Counter)
+    by_dimension: Counter = field(default_factory=Counter)
+    by_rule: Counter = field(default_factory=Counter)
+    outcomes: dict[str, Counter] = field(default_factory=dict)
+    worst: list[tuple[int, str, int, str]] = field(default_factory=list)
+
+    def add(self, result: DocumentResult) -> None:
+        self.documents += 1
+        self.projects += result.projects
+        per_project: Counter = Counter()
+        for finding in result.findings:
+            if finding.waived:
+                self.waived += 1
+            elif finding.data.get("baseline"):
+                self.baseline += 1
+            else:
+                self.findings += 1
+                self.by_severity[finding.severity] += 1
+                self.by_dimension[finding.dimension] += 1
+                self.by_rule[finding.rule] += 1
+                if finding.project is not None:
+                    per_project[(finding.project.index, finding.project.name)] += 1
+            if counts_toward_failure(finding, self.run.fail_on):
+                self.failing += 1
+        for rule_id, outcome in result.outcomes.items():
+            counts = self.outcomes.setdefault(rule_id, Counter())
+            counts["checked"] += outcome.checked
+            counts["findings"] += outcome.findings
+            counts["not_checkable"] += outcome.not_checkable
+        for (index, name), n in per_project.items():
+            heapq.heappush(self.worst, (n, result.path, -index, name))
+            if len(self.worst) > WORST_PROJECTS:
+                heapq.heappop(self.worst)
+
+    def add_unreadable(self) -> None:
+        self.unreadable += 1
 
     def summary(self) -> dict[str, Any]:
-        findings = self.findings()
-        active = [f for f in findings if not f.waived and not f.data.get("baseline")]
-        outcomes: dict[str, dict[str, int]] = {}
-        for rule in self.rules:
-            checked = found = not_checkable = 0
-            for result in self.results:
-                outcome = result.outcomes.get(rule.id)
-                if outcome:
-                    checked += outcome.checked
-                    found += outcome.findings
-                    not_checkable += outcome.not_checkable
-            outcomes[rule.id] = {"checked": checked, "findings": found, "not_checkable": not_checkable}
-        by_project = Counter(
-            (f.path, f.project.index, f.project.name) for f in active if f.project is not None
-        )
+        worst = sorted(self.worst, key=lambda w: (-w[0], w[1], -w[2]))
         return {
-            "documents": len(self.results),
-            "unreadable": len(self.input_errors),
-            "projects": sum(r.projects for r in self.results),
-            "findings": len(active),
-            "waived": sum(1 for f in findings if f.waived),
-            "baseline": sum(1 for f in findings if f.data.get("baseline")),
-            "failing": len(self.failing()),
-            "fail_on": self.fail_on,
-            "by_severity": {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "info")},
-            "by_dimension": {d: sum(1 for f in active if f.dimension == d) for d in DIMENSIONS},
-            "by_rule": {r.id: sum(1 for f in active if f.rule == r.id) for r in self.rules},
-            "rules": outcomes,
-            "worst_projects": [
-                {"path": path, "index": index, "name": name, "findings": n}
-                for (path, index, name), n in sorted(by_project.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-            ],
+            "documents": self.documents,
+            "unreadable": self.unreadable,
+            "projects": self.projects,
+            "findings": self.findings,
+            "waived": self.waived,
+            "baseline": self.baseline,
+            "failing": self.failing,
+            "fail_on": self.run.fail_on,
+            "by_severity": {s: self.by_severity[s] for s in SEVERITIES},
+            "by_dimension": {d: self.by_dimension[d] for d in DIMENSIONS},
+            "by_rule": {r.id: self.by_rule[r.id] for r in self.run.rules},
+            "rules": {
+                r.id: {key: self.outcomes.get(r.id, Counter())[key] for key in ("checked", "findings", "not_checkable")}
+                for r in self.run.rules
+            },
+            "worst_projects": [{"path": path, "index": -index, "name": name, "findings": n} for n, path, index, name in worst],
         }

@@ -16,7 +16,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -210,30 +210,50 @@ def notice(kind: Literal["expired", "unused"], waiver: Waiver) -> WaiverNotice:
     return WaiverNotice(kind, waiver, message)
 
 
+@dataclass
+class WaiverSet:
+    """The waivers of a run, applied draft by draft (the run streams drafts); the notices come
+    once every draft has been seen."""
+
+    waivers: Sequence[Waiver]
+    today: datetime.date
+    resolve: Callable[[str], str] | None = None
+    used: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        live = [k for k, waiver in enumerate(self.waivers) if waiver.live(self.today)]
+        self._rule_ids = {k: self.resolve(self.waivers[k].rule) if self.resolve else self.waivers[k].rule for k in live}
+
+    def apply(self, result: DocumentResult) -> None:
+        """Mark, in place, every finding of one draft that a live waiver covers with
+        ``waived=<reason>`` (the first matching waiver in file order gives the reason)."""
+        for i, finding in enumerate(result.findings):
+            for k, rule_id in self._rule_ids.items():
+                if self.waivers[k].matches(finding, rule_id):
+                    self.used.add(k)
+                    if result.findings[i].waived is None:
+                        result.findings[i] = replace(finding, waived=self.waivers[k].reason)
+
+    def notices(self) -> list[WaiverNotice]:
+        """In waiver order: expired waivers (which waive nothing) and live ones that matched
+        nothing."""
+        notices = []
+        for k, waiver in enumerate(self.waivers):
+            if k not in self._rule_ids:
+                notices.append(notice("expired", waiver))
+            elif k not in self.used:
+                notices.append(notice("unused", waiver))
+        return notices
+
+
 def apply_waivers(
     results: list[DocumentResult],
     waivers: Sequence[Waiver],
     today: datetime.date,
     resolve: Callable[[str], str] | None = None,
 ) -> list[WaiverNotice]:
-    """Mark, in place, every finding a live waiver covers with ``waived=<reason>`` (the first
-    matching waiver in file order gives the reason; all other fields are kept). Returns the
-    notices, in waiver order: expired waivers (which waive nothing) and live ones that matched
-    nothing. ``resolve`` maps a rule name (an alias) to its canonical id."""
-    live = [k for k, waiver in enumerate(waivers) if waiver.live(today)]
-    rule_ids = {k: resolve(waivers[k].rule) if resolve else waivers[k].rule for k in live}
-    used: set[int] = set()
+    """Apply waivers to a whole run at once (see ``WaiverSet``) and return the notices."""
+    waiver_set = WaiverSet(waivers, today, resolve)
     for result in results:
-        for i, finding in enumerate(result.findings):
-            for k in live:
-                if waivers[k].matches(finding, rule_ids[k]):
-                    used.add(k)
-                    if result.findings[i].waived is None:
-                        result.findings[i] = replace(finding, waived=waivers[k].reason)
-    notices = []
-    for k, waiver in enumerate(waivers):
-        if k not in rule_ids:
-            notices.append(notice("expired", waiver))
-        elif k not in used:
-            notices.append(notice("unused", waiver))
-    return notices
+        waiver_set.apply(result)
+    return waiver_set.notices()

@@ -1,1 +1,71 @@
-"""Report writers: each renders an ``AuditReport`` in one format and knows nothing else."""
+"""Report writers: each renders a run in one format, draft by draft, and knows nothing else.
+
+A writer is built with the output stream (text, or bytes for binary formats) and the
+``RunInfo``; it then receives ``document(result)`` for each audited draft in input order,
+``unreadable(error)`` for each input that could not be read, and ``finish(summary, notices)``.
+Formats are registered here; a writer's heavy imports (Jinja2, openpyxl) happen only when that
+format is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from typing import IO, Any
+
+from auditor.findings import DocumentResult
+from auditor.report import InputError, RunInfo, SummaryBuilder
+
+# format name → (module, class)
+WRITERS: dict[str, tuple[str, str]] = {
+    "table": ("auditor.writers.table", "TableWriter"),
+    "json": ("auditor.writers.json_report", "JsonWriter"),
+}
+
+
+class ReportWriter:
+    """Base class: a writer that does nothing until told. ``binary`` writers get a byte stream."""
+
+    binary = False
+
+    def __init__(self, out: IO[Any], run: RunInfo) -> None:
+        self.out = out
+        self.run = run
+
+    def document(self, result: DocumentResult) -> None:
+        """One audited draft, in input order."""
+
+    def unreadable(self, error: InputError) -> None:
+        """One input that could not be read."""
+
+    def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
+        """The end of the run: the summary and the waiver notices."""
+
+
+def writer_class(fmt: str) -> type[ReportWriter]:
+    module, name = WRITERS[fmt]
+    return getattr(importlib.import_module(module), name)
+
+
+def render(
+    fmt: str,
+    results: Iterable[DocumentResult],
+    run: RunInfo,
+    errors: Iterable[InputError] = (),
+    notices: list[dict[str, str]] | None = None,
+) -> str | bytes:
+    """A whole report in one call (tests, small runs): the same calls the CLI makes."""
+    import io
+
+    cls = writer_class(fmt)
+    out: IO[Any] = io.BytesIO() if cls.binary else io.StringIO()
+    writer = cls(out, run)
+    summary = SummaryBuilder(run)
+    for result in results:
+        writer.document(result)
+        summary.add(result)
+    for error in errors:
+        writer.unreadable(error)
+        summary.add_unreadable()
+    writer.finish(summary.summary(), notices or [])
+    return out.getvalue()

@@ -1,13 +1,15 @@
 """``--format json``: the findings as JSON. The keys are a published interface (``version`` 1):
-add keys, never rename or drop one."""
+add keys, never rename or drop one. Written draft by draft; the bytes are those of
+``json.dumps(report, ensure_ascii=False, indent=2)``."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from auditor.findings import Finding
-from auditor.report import AuditReport
+from auditor.findings import DocumentResult, Finding
+from auditor.report import InputError
+from auditor.writers import ReportWriter
 
 REPORT_VERSION = 1
 
@@ -30,29 +32,43 @@ def finding_dict(finding: Finding, lang: str) -> dict[str, Any]:
     }
 
 
-def report_dict(report: AuditReport, lang: str) -> dict[str, Any]:
-    documents = [
-        {
-            "path": result.path,
-            "department": result.department,
-            "year": result.year,
-            "projects": result.projects,
-            "findings": [finding_dict(f, lang) for f in result.findings],
-            "errors": result.errors,
-        }
-        for result in report.results
-    ]
-    documents.extend(
-        {"path": e.path, "department": None, "year": None, "projects": 0, "findings": [], "errors": [e.message]}
-        for e in report.input_errors
-    )
+def document_dict(result: DocumentResult, lang: str) -> dict[str, Any]:
     return {
-        "version": REPORT_VERSION,
-        "documents": documents,
-        "notices": report.notices,
-        "summary": report.summary(),
+        "path": result.path,
+        "department": result.department,
+        "year": result.year,
+        "projects": result.projects,
+        "findings": [finding_dict(f, lang) for f in result.findings],
+        "errors": result.errors,
     }
 
 
-def render(report: AuditReport, lang: str) -> str:
-    return json.dumps(report_dict(report, lang), ensure_ascii=False, indent=2) + "\n"
+def _indented(value: Any, depth: int) -> str:
+    """``json.dumps(value, indent=2)`` as it reads nested ``depth`` levels deep."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return text.replace("\n", "\n" + "  " * depth)
+
+
+class JsonWriter(ReportWriter):
+    def __init__(self, out: Any, run: Any) -> None:
+        super().__init__(out, run)
+        self.count = 0
+        self.errors: list[InputError] = []
+        self.out.write('{\n  "version": %d,\n  "documents": [' % REPORT_VERSION)
+
+    def _item(self, item: dict[str, Any]) -> None:
+        self.out.write(("," if self.count else "") + "\n    " + _indented(item, 2))
+        self.count += 1
+
+    def document(self, result: DocumentResult) -> None:
+        self._item(document_dict(result, self.run.lang))
+
+    def unreadable(self, error: InputError) -> None:
+        self.errors.append(error)
+
+    def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
+        for error in self.errors:
+            self._item({"path": error.path, "department": None, "year": None, "projects": 0, "findings": [], "errors": [error.message]})
+        self.out.write(("\n  ]" if self.count else "]") + ",\n")
+        self.out.write('  "notices": ' + _indented(notices, 1) + ",\n")
+        self.out.write('  "summary": ' + _indented(summary, 1) + "\n}\n")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from tabulate import tabulate
 
-from auditor.findings import Finding
-from auditor.report import DIMENSION_EN, SEVERITY_ZH, AuditReport
+from auditor.findings import DocumentResult, Finding
+from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError
+from auditor.writers import ReportWriter
 
 HEADERS = {
     "zh": ["行", "级别", "规则", "维度", "问题", "建议"],
@@ -65,10 +67,16 @@ def _row(finding: Finding, lang: str) -> list[str]:
     return [line, _severity(finding, lang), finding.rule, dimension, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
 
 
-def render(report: AuditReport, lang: str) -> str:
-    words = WORDS[lang]
-    parts: list[str] = []
-    for result in report.results:
+class TableWriter(ReportWriter):
+    """Blocks per draft as they come, then unreadable inputs, notices and the summary."""
+
+    def __init__(self, out: Any, run: Any) -> None:
+        super().__init__(out, run)
+        self.errors: list[InputError] = []
+
+    def document(self, result: DocumentResult) -> None:
+        lang = self.run.lang
+        words = WORDS[lang]
         head = f"{words['document']}: {result.path}  {words['department']}: {result.department or '—'}  {words['year']}: {result.year or '—'}"
         blocks = [head]
         if not result.findings:
@@ -77,18 +85,25 @@ def render(report: AuditReport, lang: str) -> str:
             title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
             rows = [_row(f, lang) for f in findings]
             blocks.append(f"[{title.strip()}]\n" + tabulate(rows, headers=HEADERS[lang], disable_numparse=True))
-        parts.append("\n".join(blocks))
-    if report.input_errors:
-        parts.append(f"{words['unreadable']}:\n" + "\n".join(f"  {e.path}: {e.message}" for e in report.input_errors))
-    if report.notices:
-        parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in report.notices))
-    parts.append(_summary(report, lang))
-    return "\n\n".join(parts) + "\n"
+        self.out.write("\n".join(blocks) + "\n\n")
+
+    def unreadable(self, error: InputError) -> None:
+        self.errors.append(error)
+
+    def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
+        lang = self.run.lang
+        words = WORDS[lang]
+        parts = []
+        if self.errors:
+            parts.append(f"{words['unreadable']}:\n" + "\n".join(f"  {e.path}: {e.message}" for e in self.errors))
+        if notices:
+            parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
+        parts.append(_summary(summary, lang))
+        self.out.write("\n\n".join(parts) + "\n")
 
 
-def _summary(report: AuditReport, lang: str) -> str:
+def _summary(summary: dict[str, Any], lang: str) -> str:
     words = WORDS[lang]
-    summary = report.summary()
     severity = summary["by_severity"]
     if lang == "zh":
         line = (
