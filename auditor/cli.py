@@ -19,8 +19,8 @@ from auditor.readers import ReadError, read_document
 if TYPE_CHECKING:
     from auditor.rules import RuleSet
 
-FORMATS = ("table", "json")
-FILE_FORMATS = ("json",)  # formats that can also be written to a file beside --format
+FORMATS = ("table", "json", "html", "sarif", "junit", "github", "xlsx")
+FILE_FORMATS = ("json", "html", "sarif", "junit", "xlsx")  # also writable to a file beside --format
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2

@@ -20,6 +20,11 @@ from auditor.report import InputError, RunInfo, SummaryBuilder
 WRITERS: dict[str, tuple[str, str]] = {
     "table": ("auditor.writers.table", "TableWriter"),
     "json": ("auditor.writers.json_report", "JsonWriter"),
+    "html": ("auditor.writers.html", "HtmlWriter"),
+    "sarif": ("auditor.writers.sarif", "SarifWriter"),
+    "junit": ("auditor.writers.junit", "JunitWriter"),
+    "github": ("auditor.writers.github", "GithubWriter"),
+    "xlsx": ("auditor.writers.xlsx", "XlsxWriter"),
 }
 
 
