@@ -48,6 +48,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from auditor.model import Amount, SpendingPoint
+from auditor.resources import resource_path
 
 __all__ = [
     "DEFAULT_FUNCTIONS",
@@ -60,7 +61,7 @@ __all__ = [
     "truthy",
 ]
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "expression.lark"
+GRAMMAR_PATH = resource_path("grammar", "expression.lark")
 
 MAX_SOURCE_LENGTH = 2_000  # characters
 MAX_DEPTH = 64  # nesting of the syntax tree (parentheses, operators, calls, field access)

@@ -1,16 +1,19 @@
-"""Where the project's data directories live: ``grammar/``, ``rules/``, ``reports/``.
+"""Where the project's data folders live: ``grammar/``, ``rules/``, ``reports/``.
 
-They sit beside the package in the checkout (the product's layout), so the package is installed
-from the checkout (``pip install -e .``, as ``make`` does) and finds them relative to itself.
+In a checkout (and an editable install) they sit beside the package; a built wheel carries a
+copy inside the package as ``auditor/_data/`` (see ``setup.py``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+PACKAGED_DATA = PACKAGE_DIR / "_data"
 
 
 def resource_path(*parts: str) -> Path:
-    """Path of a file or directory under the project root, e.g. ``resource_path("grammar", "x.lark")``."""
-    return PROJECT_ROOT.joinpath(*parts)
+    """Path of a file or folder of the data folders, e.g. ``resource_path("grammar", "x.lark")``."""
+    base = PACKAGED_DATA if PACKAGED_DATA.is_dir() else PROJECT_ROOT
+    return base.joinpath(*parts)

@@ -35,8 +35,9 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
 from auditor.model import IndicatorValue, ValueDate, ValueKind
+from auditor.resources import resource_path
 
-GRAMMAR_PATH = Path(__file__).resolve().parent.parent / "grammar" / "indicator_value.lark"
+GRAMMAR_PATH = resource_path("grammar", "indicator_value.lark")
 
 # Variant → canonical unit name; a unit not listed here is its own canonical name.
 _UNIT_ALIASES: dict[str, str] = {
