@@ -17,7 +17,7 @@ from typing import Any
 from auditor.checks.base import Hit, NotCheckable
 from auditor.expr import truthy
 from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, RuleOutcome
-from auditor.messages import render
+from auditor.messages import Message
 from auditor.model import Document, Location, Project
 from auditor.rules import Rule, RuleSet
 from auditor.targets import SCOPES, Target, iter_targets
@@ -132,8 +132,8 @@ def make_finding(rule: Rule, target: Target, hit: Hit) -> Finding:
         rule=rule.id,
         severity=rule.case_severity(hit.case),  # type: ignore[arg-type]
         dimension=rule.dimension,
-        message={lang: render(rule.case_text(hit.case, "message", lang), data) for lang in LANGS},
-        suggestion={lang: render(rule.case_text(hit.case, "suggestion", lang), data) for lang in LANGS},
+        message=Message({lang: rule.case_text(hit.case, "message", lang) for lang in LANGS}, data),
+        suggestion=Message({lang: rule.case_text(hit.case, "suggestion", lang) for lang in LANGS}, data),
         path=target.document.path,
         project=ProjectRef(project.index, project.code, project.display_name) if project else None,
         field=join_field(target.field, hit.field),
@@ -242,8 +242,8 @@ def collapse(rule: Rule, findings: list[Finding]) -> list[Finding]:
         merged.append(
             replace(
                 first,
-                message={lang: render(messages.get(lang) or first.message[lang], data) for lang in LANGS},
-                suggestion={lang: render(suggestions.get(lang) or first.suggestion[lang], data) for lang in LANGS},
+                message=Message({lang: messages.get(lang) or rule.case_text(None, "message", lang) for lang in LANGS}, data),
+                suggestion=Message({lang: suggestions.get(lang) or rule.case_text(None, "suggestion", lang) for lang in LANGS}, data),
                 field=_common_field(first.field),
                 data=data,
             )

@@ -5,6 +5,7 @@ Report writers read only these types; they never see a rule's implementation or 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,8 +34,8 @@ class Finding:
     rule: str
     severity: Severity
     dimension: str
-    message: dict[str, str]  # {"zh": …, "en": …}
-    suggestion: dict[str, str]
+    message: Mapping[str, str]  # {"zh": …, "en": …}, rendered on first read
+    suggestion: Mapping[str, str]
     path: str
     project: ProjectRef | None
     field: str

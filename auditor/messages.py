@@ -7,8 +7,9 @@ examples test that every placeholder of its messages is filled.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 _FORMATTER = string.Formatter()
@@ -31,27 +32,51 @@ def show(value: Any) -> str:
     return str(value)
 
 
-class _Values(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+@lru_cache(maxsize=4096)
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (literal text, placeholder name or None) pieces, parsed once."""
+    try:
+        return tuple((literal, name) for literal, name, _, _ in _FORMATTER.parse(template))
+    except ValueError:
+        return ((template, None),)
 
 
 def render(template: str, data: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders; format specs are not supported (values are pre-shown)."""
-    values = _Values({k: show(v) for k, v in data.items()})
-    try:
-        return _FORMATTER.vformat(template, (), values)
-    except (ValueError, IndexError, KeyError, AttributeError):
-        return template
+    """Fill ``{name}`` placeholders; format specs are not supported (values are pre-shown).
+    Only the placeholders the template uses are formatted."""
+    parts = []
+    for literal, name in _pieces(template):
+        parts.append(literal)
+        if name is not None:
+            parts.append(show(data[name]) if name in data else "{" + name + "}")
+    return "".join(parts)
 
 
-def placeholders(template: str) -> set[str]:
-    """Names used in a template, for checking that examples fill them all."""
-    names = set()
-    try:
-        for _, name, _, _ in _FORMATTER.parse(template):
-            if name:
-                names.add(name.split(".")[0].split("[")[0])
-    except ValueError:
-        pass
-    return names
+class Message(Mapping[str, str]):
+    """A finding's text in every language, each rendered the first time it is read: a run that
+    prints Chinese never pays for the English (and large runs produce many findings)."""
+
+    __slots__ = ("_templates", "_data", "_cache")
+
+    def __init__(self, templates: Mapping[str, str], data: Mapping[str, Any]) -> None:
+        self._templates = templates
+        self._data = data
+        self._cache: dict[str, str] = {}
+
+    def __getitem__(self, lang: str) -> str:
+        text = self._cache.get(lang)
+        if text is None:
+            text = self._cache[lang] = render(self._templates[lang], self._data)
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._templates)
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple:
+        return (dict, (dict(self),))

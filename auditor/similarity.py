@@ -34,13 +34,25 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 def ratio(a: str, b: str) -> float:
-    """Similarity 0..1 of two normalised texts (difflib's ratio, cheap bounds first)."""
+    """Similarity 0..1 of two normalised texts (difflib's ratio)."""
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def similar(a: str, b: str, threshold: float) -> bool:
+    """``ratio(a, b) >= threshold``, answered by cheap upper bounds first (length, then
+    character counts) so that most unlike pairs never reach the full comparison."""
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.ratio()
+    return matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold
 
 
 def overlap(a: str, b: str) -> float:
@@ -111,7 +123,7 @@ def near_duplicate_groups(
         exact[text] = i
         for j in index.add(i, shingles(text)):
             other = normalized[j]
-            if ratio(text, other) >= threshold or (
+            if similar(text, other, threshold) or (
                 overlap_threshold is not None and min(len(text), len(other)) >= 2 * min_length and overlap(text, other) >= overlap_threshold
             ):
                 parent[find(i)] = find(j)

@@ -22,7 +22,7 @@ from typing import Any
 from auditor.checks.base import CheckConfigError, Hit, as_text
 from auditor.expr import Expression
 from auditor.model import Location, Section, TextItem
-from auditor.similarity import near_duplicate_groups, normalize_text, ratio
+from auditor.similarity import near_duplicate_groups, normalize_text, ratio, similar
 from auditor.targets import Target
 
 SECTION_NAMES = {"overall_goals": "总体绩效目标", "area_goals": "分项绩效目标", "safeguards": "工作保障措施"}
@@ -108,12 +108,18 @@ class DuplicatesCheck:
 
     def _part_repeats(self, first: Section, second: Section) -> bool:
         seen = [normalize_text(i.text) for i in first.items]
-        matched = 0
+        exact = set(seen)
+        needed = self.part_share * len(second.items)
+        matched = missed = 0
         for item in second.items:
             text = normalize_text(item.text)
-            if any(text == other or ratio(text, other) >= self.threshold for other in seen):
+            if text in exact or any(similar(text, other, self.threshold) for other in seen):
                 matched += 1
-        return matched >= self.part_share * len(second.items)
+            else:
+                missed += 1
+                if len(second.items) - missed < needed:
+                    return False  # cannot reach the share any more
+        return matched >= needed
 
 
 def _number(item: Any, index: int) -> str:
