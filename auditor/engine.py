@@ -96,7 +96,7 @@ def join_field(base: str, sub: str) -> str:
 
 def target_data(target: Target) -> dict[str, Any]:
     """Placeholders every message may use, whatever the check."""
-    data: dict[str, Any] = {"year": target.document.year}
+    data: dict[str, Any] = {"year": target.document.year, "project": "部门整体"}
     project = target.project
     if project is not None:
         data.update(project=project.display_name, code=project.code or "", index=project.index)

@@ -1,0 +1,1 @@
+"""Browser tests of the HTML report (headless Chromium driven by Playwright)."""
