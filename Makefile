@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/budget-audit check $(SAMPLES) --fail-on never
+	$(VENV)/bin/budget-audit check $(SAMPLES) --fail-on never --html $(REPORT_DIR)/report.html
+	@echo
+	@echo "HTML report: $(abspath $(REPORT_DIR))/report.html"
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -17,6 +17,7 @@ from auditor.model import Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
 if TYPE_CHECKING:
+    from auditor.report import InputError
     from auditor.rules import RuleSet
 
 FORMATS = ("table", "json", "html", "sarif", "junit", "github", "xlsx")

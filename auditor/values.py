@@ -28,7 +28,6 @@ import functools
 import re
 import unicodedata
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer

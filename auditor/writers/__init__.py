@@ -10,7 +10,9 @@ format is used.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
 
 from auditor.findings import DocumentResult
@@ -45,6 +47,19 @@ class ReportWriter:
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
         """The end of the run: the summary and the waiver notices."""
+
+
+def relative_path(path: str, base: Path) -> str:
+    """``path`` relative to ``base`` with ``/`` separators; the absolute path (``/``-separated)
+    when it lies outside ``base``. A relative ``path`` is taken from the working directory."""
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, os.path.abspath(base))
+    except ValueError:  # another drive (Windows)
+        return absolute.replace(os.sep, "/")
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return absolute.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
 
 
 def writer_class(fmt: str) -> type[ReportWriter]:

@@ -17,8 +17,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import InputError, is_active
-from auditor.writers import ReportWriter
-from auditor.writers.sarif import relative_path
+from auditor.writers import ReportWriter, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 WORDS = {

@@ -24,8 +24,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.report import SEVERITY_ZH, InputError, RunInfo, counts_toward_failure
-from auditor.writers import ReportWriter
-from auditor.writers.sarif import relative_path
+from auditor.writers import ReportWriter, relative_path
 
 SPOOL_BYTES = 4 * 1024 * 1024
 # characters XML 1.0 does not allow, even escaped

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import DIMENSION_EN, InputError, RuleInfo, RunInfo
-from auditor.writers import ReportWriter
+from auditor.writers import ReportWriter, relative_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://example.invalid/budget-audit"
@@ -46,19 +46,6 @@ WORDS = {
     "zh": {"suggestion": "建议：", "source": "依据：", "message": "问题：", "reference": "规则说明", "unreadable": "无法读取"},
     "en": {"suggestion": "Suggestion: ", "source": "Source: ", "message": "Message: ", "reference": "Rule reference", "unreadable": "Unreadable"},
 }
-
-
-def relative_path(path: str, base: Path) -> str:
-    """``path`` relative to ``base`` with ``/`` separators; the absolute path (``/``-separated)
-    when it lies outside ``base``. A relative ``path`` is taken from the working directory."""
-    absolute = os.path.abspath(path)
-    try:
-        rel = os.path.relpath(absolute, os.path.abspath(base))
-    except ValueError:  # another drive (Windows)
-        return absolute.replace(os.sep, "/")
-    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-        return absolute.replace(os.sep, "/")
-    return rel.replace(os.sep, "/")
 
 
 def camel_case(rule_id: str) -> str:

@@ -23,8 +23,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo
-from auditor.writers import ReportWriter
-from auditor.writers.sarif import relative_path
+from auditor.writers import ReportWriter, relative_path
 
 FIXED_TIME = datetime.datetime(2000, 1, 1)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
