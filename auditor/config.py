@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from auditor.datafile import KeyPath, LocatedError, first_schema_error, key_text, nearest_line, yaml_lines
+from auditor.datafile import KeyPath, LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.resources import resource_path
 from auditor.rules import Rule, RuleFileError, RuleSet, with_overrides
 
@@ -125,8 +125,7 @@ def find_config(start: Path | None = None) -> Path | None:
 def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, lines = load_yaml(text)
     except OSError as error:
         raise ConfigError(path, f"无法读取 / cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError:
@@ -135,7 +134,7 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(path, f"YAML 语法错误 / YAML syntax: {problem}", mark.line + 1 if mark else None) from None
-    return ({} if data is None else data), yaml_lines(node)
+    return ({} if data is None else data), lines
 
 
 def _read_toml(path: Path) -> Any:

@@ -28,6 +28,21 @@ class LocatedError(Exception):
         return f"{where}: {self.message}"
 
 
+FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
+def load_yaml(text: str, loader: type = FAST_SAFE_LOADER) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse a YAML document once: its data and the line of each key (see ``yaml_lines``).
+    Raises ``yaml.YAMLError`` as PyYAML does."""
+    parser = loader(text)
+    try:
+        node = parser.get_single_node()
+        data = parser.construct_document(node) if node is not None else None
+    finally:
+        parser.dispose()
+    return data, yaml_lines(node)
+
+
 def yaml_lines(node: yaml.Node | None, path: KeyPath = (), index: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
     """Map each key path of a composed YAML document to the 1-based line of its key (or item)."""
     index = {} if index is None else index
@@ -131,6 +146,8 @@ def first_schema_error(schema: Mapping[str, Any], data: Any, lines: Mapping[KeyP
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)
+    if validator.is_valid(data):
+        return None
     explained = [explain_schema_error(e, data) for e in validator.iter_errors(data)]
     if not explained:
         return None

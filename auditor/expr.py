@@ -667,6 +667,7 @@ def _parser() -> Lark:
         parser="lalr",
         lexer="basic",
         propagate_positions=True,
+        cache=True,  # the LALR tables are pickled to the temp folder: start-up matters
     )
 
 

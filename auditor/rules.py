@@ -18,7 +18,7 @@ import yaml
 
 from auditor.checks import build_check
 from auditor.checks.base import Check, CheckConfigError
-from auditor.datafile import LocatedError, first_schema_error, key_text, nearest_line, yaml_lines
+from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.domain import expression_functions
 from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
 from auditor.resources import resource_path
@@ -115,14 +115,12 @@ def load_rule_file(path: Path) -> list[Rule]:
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, lines = load_yaml(text)
     except OSError as error:
         raise RuleFileError(shown, f"cannot read: {error.strerror or error}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise RuleFileError(shown, f"YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None) from None
-    lines = yaml_lines(node)
     problem = first_schema_error(rule_schema(), data, lines)
     if problem is not None:
         where, message = problem

@@ -106,7 +106,8 @@ def money_to_yuan(number: Decimal, unit: str | None) -> Decimal | None:
 @functools.cache
 def _parser() -> Lark:
     """The LALR parser, built once per process on first use."""
-    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr")
+    # cache=True pickles the LALR tables to the temp folder: start-up time matters.
+    return Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), parser="lalr", cache=True)
 
 
 def _cn_to_decimal(numeral: str) -> Decimal:

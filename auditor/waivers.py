@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
-from auditor.datafile import LocatedError, first_schema_error, key_text, nearest_line, yaml_lines
+from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.resources import resource_path
 
@@ -141,8 +141,7 @@ def load_waivers(path: Path) -> list[Waiver]:
     shown = _shown(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text, Loader=_TextLoader)
-        data = yaml.load(text, Loader=_TextLoader)  # noqa: S506 - a SafeLoader subclass
+        data, lines = load_yaml(text, _TextLoader)
     except FileNotFoundError:
         raise WaiverError(shown, "豁免清单不存在 / no such waiver file") from None
     except OSError as error:
@@ -155,7 +154,6 @@ def load_waivers(path: Path) -> list[Waiver]:
         raise WaiverError(shown, f"YAML 语法错误 / YAML syntax: {problem}", mark.line + 1 if mark else None) from None
     if data is None:
         return []
-    lines = yaml_lines(node)
     problem = first_schema_error(waivers_schema(), data, lines)
     if problem is not None:
         at, message = problem
