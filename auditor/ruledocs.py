@@ -11,7 +11,7 @@ SEVERITY = {"error": "错误 error", "warning": "警告 warning", "info": "提�
 
 
 def _yaml_like(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def rule_markdown(rule: Rule) -> str:
