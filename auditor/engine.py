@@ -124,7 +124,7 @@ def target_data(target: Target) -> dict[str, Any]:
 
 def make_finding(rule: Rule, target: Target, hit: Hit) -> Finding:
     loc: Location = hit.loc or target.loc
-    data = {**target_data(target), **hit.data, "evidence": hit.evidence, "line": loc.line}
+    data = {**target_data(target), **hit.data, "evidence": hit.evidence, "line": loc.line, "at": loc}
     for name, expression in rule.data:
         data[name] = expression.evaluate(target.env)
     project = target.project
@@ -236,7 +236,15 @@ def collapse(rule: Rule, findings: list[Finding]) -> list[Finding]:
             continue
         first = group[0]
         lines = [f.line for f in group if f.line is not None]
-        data = {**first.data, "count": len(group), "lines": lines, "first_line": lines[0] if lines else None}
+        places = [Location(line=f.line, column=f.column, ref=f.ref) for f in group]
+        data = {
+            **first.data,
+            "count": len(group),
+            "lines": lines,
+            "first_line": lines[0] if lines else None,
+            "ats": places,
+            "first_at": places[0],
+        }
         messages = rule.collapse.get("message", {})
         suggestions = rule.collapse.get("suggestion", {})
         merged.append(

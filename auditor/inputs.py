@@ -1,8 +1,8 @@
 """Turn the paths given on the command line into the list of drafts to read.
 
 Folders are walked recursively in a stable order; symlink loops and unreadable folders are
-reported, not followed; hidden files and files of unknown types inside folders are skipped.
-A file named explicitly is always read (its reader decides whether it can).
+reported, not followed; hidden files, Office lock files (``~$…``) and files of other types inside
+folders are skipped. A file named explicitly is always read (its reader decides whether it can).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DRAFT_SUFFIXES = (".txt",)
+DRAFT_SUFFIXES = (".txt", ".docx", ".xlsx", ".pdf", ".doc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def _walk(
         problems.append(InputProblem(shown, f"无法读取目录 / cannot list folder: {error.strerror or error}"))
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith((".", "~$")):
             continue
         child = Path(entry.path)
         child_shown = os.path.join(shown, entry.name)

@@ -12,14 +12,32 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from auditor.model import Location
+
 _FORMATTER = string.Formatter()
 
 
-def show(value: Any) -> str:
+def where(locations: list[Location], lang: str) -> str:
+    """Places in a message: ``第12行`` / ``line 12``; several lines ``第88、95行`` /
+    ``lines 88, 95``; in formats without lines the references (``表格 3 第5行第2列``)."""
+    if locations and all(loc.line is not None for loc in locations):
+        numbers = [str(loc.line) for loc in locations]
+        if lang == "zh":
+            return f"第{'、'.join(numbers)}行"
+        return ("line " if len(numbers) == 1 else "lines ") + ", ".join(numbers)
+    return ("、" if lang == "zh" else ", ").join(str(loc) for loc in locations)
+
+
+def show(value: Any, lang: str = "zh") -> str:
     """A value as it reads in a message: numbers without exponent or trailing zeros
-    (``Decimal("126.6100")`` → ``126.61``), lists joined with ``、``, null as empty."""
+    (``Decimal("126.6100")`` → ``126.61``), lists joined with ``、``, null as empty, places as
+    ``第12行`` / ``line 12`` (see ``where``)."""
     if value is None:
         return ""
+    if isinstance(value, Location):
+        return where([value], lang)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, Location) for v in value):
+        return where(list(value), lang)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Decimal):
@@ -28,7 +46,7 @@ def show(value: Any) -> str:
     if isinstance(value, float):
         return format(Decimal(repr(value)).normalize(), "f")
     if isinstance(value, (list, tuple)):
-        return "、".join(show(v) for v in value)
+        return "、".join(show(v, lang) for v in value)
     return str(value)
 
 
@@ -41,14 +59,14 @@ def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
         return ((template, None),)
 
 
-def render(template: str, data: Mapping[str, Any]) -> str:
-    """Fill ``{name}`` placeholders; format specs are not supported (values are pre-shown).
-    Only the placeholders the template uses are formatted."""
+def render(template: str, data: Mapping[str, Any], lang: str = "zh") -> str:
+    """Fill ``{name}`` placeholders; format specs are not supported. Only the placeholders the
+    template uses are formatted."""
     parts = []
     for literal, name in _pieces(template):
         parts.append(literal)
         if name is not None:
-            parts.append(show(data[name]) if name in data else "{" + name + "}")
+            parts.append(show(data[name], lang) if name in data else "{" + name + "}")
     return "".join(parts)
 
 
@@ -66,8 +84,16 @@ class Message(Mapping[str, str]):
     def __getitem__(self, lang: str) -> str:
         text = self._cache.get(lang)
         if text is None:
-            text = self._cache[lang] = render(self._templates[lang], self._data)
+            text = self._cache[lang] = render(self._templates[lang], self._data, lang)
         return text
+
+    @property
+    def templates(self) -> Mapping[str, str]:
+        return self._templates
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self._data
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._templates)

@@ -91,7 +91,7 @@ def test_unknown_rule_is_a_usage_error():
 
 def test_unreadable_input_gives_exit_2_and_the_run_goes_on(tmp_path):
     bad = tmp_path / "gbk.txt"
-    bad.write_bytes("项目名称".encode("gbk"))
+    bad.write_bytes(b"\x80\x81\xfe\xff\x00\x01 binary \x00" * 4)
     code, out, err = run("check", str(bad), str(DRAFT_FILES["004"]), "--format", "json")
     assert code == 2
     report = json.loads(out)

@@ -60,7 +60,7 @@ def test_parse_table_lists_every_draft():
 
 def test_unreadable_input_is_reported_and_the_run_goes_on(tmp_path):
     bad = tmp_path / "坏 文件.txt"
-    bad.write_bytes("项目名称".encode("gbk"))
+    bad.write_bytes(b"\x80\x81\xfe\xff\x00\x01 binary \x00" * 4)
     code, out, err = run("parse", str(bad), str(DRAFT_FILES["000"]), str(tmp_path / "missing.txt"), "--format", "json")
     assert code == 2
     docs = json.loads(out)

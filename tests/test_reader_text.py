@@ -268,13 +268,22 @@ def test_unreadable_inputs_raise_located_errors(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(ReadError, match="empty file"):
         read_document(empty, parse_value)
-    gbk = tmp_path / "gbk.txt"
-    gbk.write_bytes("第一行\n项目名称".encode("gbk"))
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_bytes("第一行\n".encode() + b"\x80\x81\xfe\xff\x00\x01")
     with pytest.raises(ReadError) as error:
-        read_document(gbk, parse_value)
-    assert "UTF-8" in str(error.value) and str(gbk) in str(error.value)
+        read_document(garbage, parse_value)
+    assert "UTF-8" in str(error.value) and str(garbage) in str(error.value)
+    assert error.value.loc.line == 2  # the first line that is not UTF-8
     with pytest.raises(ReadError, match="no such file"):
         read_document(tmp_path / "missing.txt", parse_value)
+
+
+def test_a_short_gbk_file_reads_as_chinese(tmp_path):
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("总体绩效目标\n第一行\n项目名称".encode("gbk"))
+    doc = read_document(gbk, parse_value)
+    assert [s.kind for s in doc.sections] == ["overall_goals"]
+    assert [i.text for i in doc.sections[0].items] == ["第一行", "项目名称"]
 
 
 def test_crlf_and_bom_read_like_the_original(drafts, tmp_path):

@@ -1,29 +1,52 @@
 """Readers: one per input format, all producing the same ``Document``.
 
-``read_document`` picks the reader by the file's content and name. A file that cannot be read
-raises ``ReadError`` with a message a reviewer can act on; callers report it and go on.
+``read_document`` picks the reader by the file's content (``detect.sniff``), not its name: text
+exports (UTF-8, UTF-16, GB18030/GBK), .docx, .xlsx, PDF and Word 97 .doc (through LibreOffice).
+Each reader turns its input into a ``BlockStream``; ``assemble`` builds the model from it. A file
+that cannot be read raises ``ReadError`` with a message a reviewer can act on — never another
+exception — and callers report it and go on.
 """
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 from auditor.model import Document, Location
 from auditor.readers.assemble import ValueParser, assemble
+from auditor.readers.blocks import BlockStream
+from auditor.readers.detect import (
+    MAX_FILE_BYTES,
+    MAX_TEXT_BYTES,
+    MB,
+    FormatError,
+    check_package,
+    find_broken_part,
+    decode_text,
+    sniff,
+    suffix_kind,
+)
 from auditor.readers.text import lex_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
-MAX_TEXT_BYTES = 64 * 1024 * 1024
+FORMAT_NAMES = {"docx": "Word 文档 / .docx", "xlsx": "Excel 工作簿 / .xlsx", "pdf": "PDF", "doc": "Word 97 文档 / .doc",
+                "text": "文本 / text"}
+
+__all__ = ["ReadError", "read_document", "MAX_TEXT_BYTES", "MAX_FILE_BYTES"]
 
 
 class ReadError(Exception):
-    """An input that could not be read: the path, what went wrong, and where if known."""
+    """An input that could not be read: the path, what went wrong, and where if known.
+
+    ``message`` is what the user sees after the path: when the location is a reference (a part of
+    a package, a cell) rather than a line, it leads the message (``word/document.xml: …``);
+    ``reason`` is the bare message."""
 
     def __init__(self, path: str, message: str, loc: Location | None = None) -> None:
-        super().__init__(message)
+        located = f"{loc.ref}: {message}" if loc and loc.ref and loc.line is None else message
+        super().__init__(located)
         self.path = path
-        self.message = message
+        self.reason = message
+        self.message = located
         self.loc = loc
 
     def __str__(self) -> str:
@@ -36,7 +59,11 @@ def read_document(path: str | Path, parse_value: ValueParser, display_path: str 
     path = Path(path)
     shown = display_path or str(path)
     try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_TEXT_BYTES else None
+        return _read(path, shown, parse_value)
+    except ReadError:
+        raise
+    except FormatError as error:
+        raise ReadError(shown, error.message, error.loc) from None
     except IsADirectoryError:
         raise ReadError(shown, "是目录，不是文件 / is a directory") from None
     except PermissionError:
@@ -45,22 +72,105 @@ def read_document(path: str | Path, parse_value: ValueParser, display_path: str 
         raise ReadError(shown, "文件不存在 / no such file") from None
     except OSError as error:
         raise ReadError(shown, f"无法读取 / cannot read: {error.strerror or error}") from None
-    if data is None:
-        raise ReadError(shown, f"文件过大（超过 {MAX_TEXT_BYTES // (1024 * 1024)} MB）/ file too large")
+    except MemoryError:
+        raise ReadError(shown, "内存不足，无法读取 / out of memory while reading") from None
+    except RecursionError:
+        raise ReadError(shown, "结构嵌套过深，无法读取 / structure nested too deeply") from None
+    except Exception as error:  # a malformed file a library choked on: never a traceback
+        detail = f"{type(error).__name__}: {str(error)[:160]}".rstrip(": ")
+        raise ReadError(shown, f"无法解析此文件（{detail}） / cannot parse this file ({detail})") from None
+
+
+def _read(path: Path, shown: str, parse_value: ValueParser) -> Document:
+    sniffed = sniff(path)
+    kind = suffix_kind(path)
+    if sniffed.format == "text":
+        stream = _lex_text_file(path, sniffed.size, kind)
+        return assemble(stream, shown, "text", parse_value)
+    if sniffed.size > MAX_FILE_BYTES:
+        raise FormatError(
+            f"文件过大（{sniffed.size // MB} MB，上限 {MAX_FILE_BYTES // MB} MB），未读取"
+            f" / file too large ({sniffed.size // MB} MB, limit {MAX_FILE_BYTES // MB} MB): not read"
+        )
+    stream = _lex_binary(path, sniffed.format)
+    if not _suffix_matches(path, sniffed.format):
+        stream.notes.insert(0, (f"file is named {path.suffix} but holds a {sniffed.format} document; read by its content", Location()))
+    return assemble(stream, shown, sniffed.format, parse_value)
+
+
+def _lex_binary(path: Path, fmt: str) -> BlockStream:
+    import logging
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl / pdfminer chatter is not the user's business
+        previous = logging.root.manager.disable
+        logging.disable(logging.WARNING)
+        try:
+            if fmt in ("docx", "xlsx"):
+                check_package(path, fmt)
+                try:
+                    if fmt == "docx":
+                        from auditor.readers.docx import lex_docx
+
+                        return lex_docx(path)
+                    from auditor.readers.xlsx import lex_xlsx
+
+                    return lex_xlsx(path)
+                except (MemoryError, RecursionError):
+                    raise
+                except Exception as error:  # python-docx / openpyxl on a damaged package
+                    broken = find_broken_part(path)
+                    if broken is not None:
+                        raise broken from None
+                    name = FORMAT_NAMES[fmt]
+                    detail = f"{type(error).__name__}: {str(error)[:160]}".rstrip(": ")
+                    zh, en = name.split(" / ")
+                    raise FormatError(f"无法解析此 {zh}（{detail}） / cannot parse this {en} ({detail})") from None
+            if fmt == "pdf":
+                from auditor.readers.pdf import lex_pdf
+
+                return lex_pdf(path)
+            from auditor.readers.legacy import lex_doc
+
+            return lex_doc(path)
+        finally:
+            logging.disable(previous)
+
+
+def _suffix_matches(path: Path, fmt: str) -> bool:
+    suffix = path.suffix.lower()
+    return {"docx": suffix in (".docx", ".docm"), "xlsx": suffix in (".xlsx", ".xlsm"), "pdf": suffix == ".pdf",
+            "doc": suffix == ".doc", "text": suffix in TEXT_SUFFIXES}[fmt]
+
+
+def _lex_text_file(path: Path, size: int, kind: str | None) -> BlockStream:
+    if size > MAX_TEXT_BYTES:
+        raise FormatError(
+            f"文本文件过大（{size // MB} MB，上限 {MAX_TEXT_BYTES // MB} MB），未读取"
+            f" / text file too large ({size // MB} MB, limit {MAX_TEXT_BYTES // MB} MB): not read"
+        )
+    with path.open("rb") as handle:
+        data = handle.read(MAX_TEXT_BYTES + 1)  # bounded even if the file grows meanwhile
+    if len(data) > MAX_TEXT_BYTES:
+        raise FormatError(f"文本文件过大（上限 {MAX_TEXT_BYTES // MB} MB），未读取 / text file too large: not read")
     if not data.strip():
-        raise ReadError(shown, "文件为空 / empty file")
-    text = decode_text(data, shown)
-    return assemble(lex_text(text), shown, "text", parse_value)
-
-
-def decode_text(data: bytes, shown: str) -> str:
-    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is a located error."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        raise FormatError("文件为空 / empty file")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ReadError(
-            shown, "不是 UTF-8 编码的文本 / not UTF-8 text", Location(line=line)
-        ) from None
+        text, encoding = decode_text(data)
+    except FormatError as error:
+        if kind:  # named .docx/.pdf/… but neither that format nor text
+            raise FormatError(
+                f"不是有效的 {kind} 文件：内容既不是该格式，也不是文本（文件损坏或扩展名错误）"
+                f" / not a valid {kind} file: its content is neither that format nor text (damaged, or wrongly named)"
+            ) from None
+        raise error
+    if not text.strip():
+        raise FormatError("文件为空 / empty file")
+    stream = lex_text(text)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1)))
+    if kind:
+        stream.notes.insert(0, (f"file is named {path.suffix} but holds plain text; read as text", Location(line=1)))
+    return stream
+

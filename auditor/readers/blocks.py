@@ -63,3 +63,28 @@ def clean_cell_text(text: str) -> str:
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"' and "\n" in text:
         text = text[1:-1].strip()
     return text
+
+
+# -- helpers shared by the .docx, .xlsx and PDF readers ------------------------------------------
+TOC_LINE = re.compile(r"^(?P<title>[^\t]*\S)\t+(?P<page>\d+)\s*$")
+
+
+def text_paragraph(text: str, loc: Location) -> Paragraph | None:
+    """A paragraph as the text export shows it: a 目录 line (``title<TAB>page``) keeps its page
+    number apart; blank text gives None."""
+    if not text.strip():
+        return None
+    toc = TOC_LINE.match(text)
+    if toc:
+        return Paragraph(BOOKMARK.sub("", toc.group("title")).strip(), loc, toc_page=toc.group("page"))
+    return Paragraph(text.rstrip(), loc)
+
+
+def grid_row(cells: list[tuple[str, Location]], table: int) -> Row | None:
+    """A table row from ``(text, location)`` pairs left to right, one per real cell: a vertically
+    merged continuation cell comes as ``("", loc)``; the columns a horizontally merged cell spans
+    add no cells (as in the text export, where each Word cell is one line)."""
+    if not cells:
+        return None
+    row = [Cell(clean_cell_text(text), loc) for text, loc in cells]
+    return Row(row, row[0].loc, table)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from auditor.model import Location
-from auditor.readers.blocks import BOOKMARK, BlockStream, Cell, Paragraph, Row, clean_cell_text
+from auditor.readers.blocks import BOOKMARK, TOC_LINE, BlockStream, Cell, Paragraph, Row, clean_cell_text
 
 LEADING_RESIDUE = re.compile(r"(?:\s|\[bookmark:[^\]]*\])*")
-TOC_LINE = re.compile(r"^(?P<title>[^\t]*\S)\t+(?P<page>\d+)\s*$")
 
 
 def lex_text(text: str) -> BlockStream:

@@ -1,0 +1,198 @@
+"""Reader for Excel .xlsx drafts: the 项目绩效目标表 laid out on sheets (openpyxl).
+
+Visible sheets are read in workbook order, rows top to bottom. A row with bordered cells is a
+table row; a row without borders is running text (a heading, a paragraph; several filled cells
+are joined with tabs, so ``title | page`` reads as a 目录 line). A workbook with no borders at
+all is read by layout instead: a row with two or more filled cells is a table row.
+
+In a table row each cell is one ``Cell``, from the table's left edge to the row's last bordered
+cell. Merged ranges mirror Word: the range is one cell in its top row; in the rows below, its
+first column reads as an empty cell (a vertically merged continuation) and the rest add nothing.
+Numbers are shown as their number format shows them (``50.00``, ``25.00%``, ``1,862.00``);
+formulas by their cached values.
+
+Locations: ``Sheet!C7`` (sheet names with spaces or punctuation quoted, as Excel writes them).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+
+from auditor.model import Location
+from auditor.readers.blocks import BlockStream, Paragraph, grid_row, text_paragraph
+
+MAX_CELLS_PER_SHEET = 2_000_000
+PLAIN_SHEET_NAME = re.compile(r"^[\w\u4e00-\u9fff]+$")
+
+
+def lex_xlsx(path: Path) -> BlockStream:
+    """Read every visible sheet of a workbook into one block stream."""
+    import openpyxl  # heavy: only when an .xlsx is met
+
+    with path.open("rb") as handle:  # a file object: openpyxl would refuse a name not ending .xlsx
+        workbook = openpyxl.load_workbook(handle, data_only=True, read_only=False)
+    stream = BlockStream()
+    tables = 0
+    try:
+        sheets = []
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible":
+                stream.notes.append((f"hidden sheet {sheet.title!r} not read", Location(ref=_ref(sheet.title, "A1"))))
+            else:
+                sheets.append(sheet)
+        by_layout = not any(_any_border(sheet) for sheet in sheets)
+        if by_layout and sheets:
+            stream.notes.append(("the workbook has no cell borders; tables found by layout", Location(ref=_ref(sheets[0].title, "A1"))))
+        for sheet in sheets:
+            tables = _sheet(sheet, stream, tables, by_layout)
+    finally:
+        workbook.close()
+    return stream
+
+
+def _ref(title: str, coordinate: str) -> str:
+    name = title if PLAIN_SHEET_NAME.match(title) else "'" + title.replace("'", "''") + "'"
+    return f"{name}!{coordinate}"
+
+
+def _any_border(sheet) -> bool:
+    return any(_has_border(cell) for row in sheet.iter_rows() for cell in row)
+
+
+def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
+    rows, cols = sheet.max_row or 0, sheet.max_column or 0
+    if rows * cols > MAX_CELLS_PER_SHEET:
+        stream.notes.append((f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=_ref(sheet.title, "A1"))))
+        return tables
+    merged = _merge_map(sheet)
+    grid = [list(r) for r in sheet.iter_rows(min_row=1, max_row=rows, max_col=cols)] if rows and cols else []
+    bordered = {
+        (cell.row, cell.column)
+        for row in grid for cell in row if _has_border(cell)
+    }
+    for anchor, cells in merged.ranges.items():  # a merged range is bordered if any of its cells is
+        if any(c in bordered for c in cells):
+            bordered.update(cells)
+            bordered.add(anchor)
+    in_table = False
+    left = None
+    for row in grid:
+        texts = {cell.column: _text(cell, merged) for cell in row}
+        r = row[0].row if row else 0
+        if by_layout:
+            filled = [c for c, t in texts.items() if t.strip()]
+            table_cols = list(range(min(filled), max(filled) + 1)) if len(filled) >= 2 else []
+        else:
+            marked = [c for c in texts if (r, c) in bordered]
+            table_cols = list(range(min(marked), max(marked) + 1)) if marked else []
+        if table_cols:
+            if not in_table:
+                tables += 1
+                in_table = True
+                left = table_cols[0]
+            start = min(left or table_cols[0], table_cols[0])
+            cells = []
+            for c in range(start, table_cols[-1] + 1):
+                kind = merged.kind.get((r, c))
+                if kind == "covered":
+                    continue
+                text = "" if kind == "below" else texts.get(c, "")
+                cells.append((text, Location(ref=_ref(sheet.title, f"{_column_letter(c)}{r}"))))
+            block = grid_row(cells, tables)
+            if block is not None:
+                stream.blocks.append(block)
+            continue
+        filled = [(c, t) for c, t in sorted(texts.items()) if t.strip() and merged.kind.get((r, c)) is None]
+        if not filled:
+            continue  # a blank row does not end a table: tables break at running text
+        in_table = False
+        loc = Location(ref=_ref(sheet.title, f"{_column_letter(filled[0][0])}{r}"))
+        text = "\t".join(t.strip() if i else t.rstrip() for i, (_, t) in enumerate(filled))
+        for line in text.split("\n"):
+            block = text_paragraph(line, loc)
+            if isinstance(block, Paragraph):
+                stream.blocks.append(block)
+    return tables
+
+
+class _Merged:
+    """Merged ranges: ``kind[(row, col)]`` is ``below`` for the first column of a range's lower
+    rows (reads as an empty cell) and ``covered`` for every other non-anchor cell."""
+
+    def __init__(self) -> None:
+        self.kind: dict[tuple[int, int], str] = {}
+        self.ranges: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+
+def _merge_map(sheet) -> _Merged:
+    merged = _Merged()
+    for rng in sheet.merged_cells.ranges:
+        cells = []
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) == (rng.min_row, rng.min_col):
+                    continue
+                merged.kind[(r, c)] = "below" if c == rng.min_col else "covered"
+                cells.append((r, c))
+        merged.ranges[(rng.min_row, rng.min_col)] = cells
+    return merged
+
+
+def _has_border(cell) -> bool:
+    border = cell.border
+    if border is None:
+        return False
+    return any(getattr(side, "style", None) for side in (border.left, border.right, border.top, border.bottom))
+
+
+def _column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text(cell, merged: _Merged) -> str:
+    """A cell's text as the sheet shows it."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)):
+        return format_number(value, cell.number_format or "General")
+    return str(value)
+
+
+def format_number(value: int | float | Decimal, number_format: str) -> str:
+    """A number as a simple Excel number format shows it: decimals, thousands, percent."""
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    section = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.', "", number_format.split(";")[0])
+    if section.strip().lower() in ("", "general", "@"):
+        text = format(number.normalize(), "f") if number == number.to_integral_value() else format(number, "f")
+        return text
+    percent = "%" in section
+    if percent:
+        number *= 100
+    digits = re.search(r"[0#?,]*(?:\.([0#?]*))?", section[section.find("0") if "0" in section else 0:])
+    decimals = len(digits.group(1) or "") if digits else 0
+    thousands = bool(re.search(r"[0#],[0#]", section))
+    quantum = Decimal(1).scaleb(-decimals)
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    text = f"{number:,.{decimals}f}" if thousands else f"{number:.{decimals}f}"
+    return text + ("%" if percent else "")
