@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLES := samples
 REPORT_DIR := build
 
-.PHONY: demo test install clean
+.PHONY: demo test bench install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "budget-audit needs Python >= 3.10")'
@@ -23,6 +23,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) $(REPORT_DIR) .pytest_cache *.egg-info

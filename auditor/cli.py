@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
     check.add_argument("--write-baseline", metavar="FILE", help="把当前问题写成基线 / write the current findings as a baseline")
     check.add_argument("--today", metavar="YYYY-MM-DD", help="判断豁免是否过期所用的日期 / date for waiver expiry (reproducible runs)")
+    check.add_argument("--jobs", "-j", type=positive_int, default=0, metavar="N",
+                       help="并行进程数（默认为CPU核数）/ worker processes (default: the number of cores)")
+    check.add_argument("--quiet", "-q", action="store_true", help="不显示进度条 / no progress bar")
     check.set_defaults(run=run_check)
 
     rules = sub.add_parser("rules", help="规则：列出、查看、测试、生成文档 / list, show, test, document the rules")
@@ -227,6 +230,13 @@ def iter_values(documents: list[Document]) -> Iterator[IndicatorValue]:
                 yield indicator.value
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def split_ids(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -237,17 +247,22 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     from auditor.atomic import atomic_output
     from auditor.baseline import BaselineError, BaselineRecorder, load_baseline
-    from auditor.config import ConfigError, apply_config, load_config
+    from auditor.config import ConfigError
     from auditor.engine import Engine
+    from auditor.pipeline import EngineSpec, audit_files, default_jobs
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
-    from auditor.rules import RuleFileError, load_rules
+    from auditor.rules import RuleFileError
     from auditor.waivers import WaiverError, WaiverSet, load_waivers
     from auditor.writers import writer_class
 
+    spec = EngineSpec(
+        config=Path(args.config) if args.config else None,
+        extra_rules=tuple(Path(p) for p in args.rules),
+        select=tuple(split_ids(args.select)),
+        ignore=tuple(split_ids(args.ignore)),
+    )
     try:
-        config = load_config(Path(args.config) if args.config else None)
-        ruleset = load_rules(extra=[*config.rules, *(Path(p) for p in args.rules)])
-        rules = apply_config(ruleset, config, split_ids(args.select), split_ids(args.ignore))
+        config, ruleset, rules = spec.load()
     except (ConfigError, RuleFileError) as error:
         print(f"{TEXTS['zh']['error']}: {error}", file=err)
         return EXIT_INPUT
@@ -279,6 +294,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
     run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__)
     engine = Engine(rules)
+    files, problems = collect_inputs(args.paths)
+    jobs = args.jobs if args.jobs else default_jobs()
     summary = SummaryBuilder(run)
     recorder = BaselineRecorder() if args.write_baseline else None
     unreadable = failing = 0
@@ -288,7 +305,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cls = writer_class(fmt)
             stream = stack.enter_context(atomic_output(Path(path), binary=cls.binary)) if path else out
             writers.append(cls(stream, run))
-        for item in iter_documents(args.paths):
+        progress = progress_bar(len(files), err, quiet=args.quiet)
+        for item in audit_files(files, problems, engine, spec, jobs, progress.update if progress else None):
             if isinstance(item, InputError):
                 unreadable += 1
                 where = f":{item.line}" if item.line else ""
@@ -297,7 +315,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for writer in writers:
                     writer.unreadable(item)
                 continue
-            result = engine.audit(item)
+            result = item
             if waivers is not None:
                 waivers.apply(result)
             if baseline is not None:
@@ -308,6 +326,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             summary.add(result)
             for writer in writers:
                 writer.document(result)
+        if progress:
+            progress.close()
         notices = [n.message for n in waivers.notices()] if waivers is not None else []
         for writer in writers:
             writer.finish(summary.summary(), notices)
@@ -321,6 +341,16 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if unreadable:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def progress_bar(total: int, err: TextIO, quiet: bool):  # noqa: ANN201 - tqdm or None
+    """A progress bar on stderr for runs long enough to want one: shown after two seconds, never
+    when stderr is not a terminal or with ``--quiet``."""
+    if quiet or total < 2 or not getattr(err, "isatty", lambda: False)():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=err, delay=2.0, unit="份", desc="审核 / auditing", leave=False)
 
 
 def iter_documents(paths: list[str]) -> Iterator[Document | InputError]:

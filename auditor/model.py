@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 ValueKind = Literal["quantity", "date", "text", "empty", "unparsed"]
 SectionKind = Literal["overall_goals", "area_goals", "safeguards"]
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where a piece of text was read: ``line`` (1-based) in a text export, or ``ref`` (a
-    paragraph, table cell or sheet cell) in a .docx/.xlsx/.pdf."""
+    paragraph, table cell or sheet cell) in a .docx/.xlsx/.pdf. A named tuple: immutable, and
+    cheap to make (a reader makes one per cell)."""
 
     line: int | None = None
     column: int | None = None  # 1-based, in characters, where the text starts on its line

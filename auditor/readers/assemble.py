@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Callable
 
 from auditor.model import (
@@ -34,6 +35,7 @@ from auditor.model import (
 from auditor.readers.blocks import BOOKMARK, Block, BlockStream, Paragraph, Row
 
 ValueParser = Callable[[str], IndicatorValue]
+WHITESPACE = re.compile(r"\s+")
 
 # Word field residue on headings: "标题 TC 标题 \f C \l 1 " and "标题{ TC 标题 \f C \l 1 }".
 TC_FIELD = re.compile(
@@ -102,9 +104,11 @@ CATEGORY_FIELDS = {"level1", "level2"}  # category names: a wrapped "社会\n效
 OPERATORS = {"≥", "≤", "=", ">", "<", ">=", "<=", "≧", "≦", "＞", "＜", "＝"}
 
 
+@lru_cache(maxsize=8192)
 def label_key(text: str) -> str:
-    """A cell's text as a label: NFKC, no whitespace (``其中：财政    资金`` → ``其中:财政资金``)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """A cell's text as a label: NFKC, no whitespace (``其中：财政    资金`` → ``其中:财政资金``).
+    Cached: the same labels recur in every table."""
+    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def parse_amount(raw: str) -> Decimal | None:
@@ -269,10 +273,11 @@ class _Assembler:
         row = self.blocks[i]
         assert isinstance(row, Row)
         texts = row.texts
+        first = label_key(next((t for t in texts if t.strip()), ""))
+        if self.columns is not None and not _may_be_label_row(first, texts):
+            return self.indicator_row(i)  # the common case: a row of an indicator table
         keys = [label_key(t) for t in texts]
         nonempty = [k for k in keys if k]
-        first = nonempty[0] if nonempty else ""
-
         if self.is_indicator_header(keys):
             self.start_indicator_table(row, keys, i)
             return self.skip_value_subheader(i + 1)
@@ -511,6 +516,19 @@ class _Assembler:
         self.doc.year, self.doc.year_source, self.doc.year_loc = year, source, loc
         if title:
             self.doc.title = title.strip()
+
+
+LABEL_PREFIXES = ("预算规模", "资金支出计划")
+ROW_LABELS = frozenset({*CODE_LABELS, *BUDGET_LABELS, *GOAL_LABELS, *INDICATOR_COLUMNS})
+
+
+def _may_be_label_row(first: str, texts: list[str]) -> bool:
+    """Whether a row inside an indicator table might be something else (a new table's header,
+    project or budget row, a department header): checked before the costlier full reading."""
+    if first in ROW_LABELS or first.startswith(LABEL_PREFIXES):
+        return True
+    lead = texts[0].lstrip()[:1] if texts else ""
+    return lead.isdigit() or any("单位" in t for t in texts)
 
 
 def _text_loc(para: Paragraph, text: str) -> Location:

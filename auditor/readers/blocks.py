@@ -58,6 +58,8 @@ class BlockStream:
 def clean_cell_text(text: str) -> str:
     """Drop Word residue from a cell: bookmarks, trailing tabs, the quotes Word puts around a
     multi-line cell when it exports it (``"临机编…\\n…报告"``), and outer whitespace."""
+    if "\n" not in text and "[bookmark" not in text:
+        return text.strip()  # the common case: one line, no residue
     text = BOOKMARK.sub("", text)
     text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"' and "\n" in text:

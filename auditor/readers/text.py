@@ -18,37 +18,49 @@ LEADING_RESIDUE = re.compile(r"(?:\s|\[bookmark:[^\]]*\])*")
 def lex_text(text: str) -> BlockStream:
     """Split a text export into paragraphs and rows, keeping 1-based line numbers."""
     stream = BlockStream()
+    blocks = stream.blocks
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    row: list[tuple[list[str], Location]] | None = None
+    row: list[Cell] = []
+    more: dict[int, list[str]] = {}  # continuation lines of the row's cells, by cell position
     table = 0
     in_table = False
 
     def end_row() -> None:
-        nonlocal row
-        if row:
-            cells = [Cell(clean_cell_text("\n".join(parts)), loc) for parts, loc in row]
-            stream.blocks.append(Row(cells, cells[0].loc, table))
-        row = None
+        for position, extra in more.items():
+            cell = row[position]
+            cell.text = clean_cell_text("\n".join([cell.text, *extra]))
+        blocks.append(Row(row, row[0].loc, table))
 
     for number, line in enumerate(lines, start=1):
-        if line.startswith("\t"):
+        if line[:1] == "\t":
             if not in_table:
                 table += 1
                 in_table = True
             body = line[1:]
-            lead = LEADING_RESIDUE.match(body).end()
-            if row is None:
-                row = []
-            row.append(([body], Location(line=number, column=2 + lead)))
+            first = body[:1]
+            lead = LEADING_RESIDUE.match(body).end() if first.isspace() or first == "[" else 0
+            row.append(Cell(body, Location(line=number, column=2 + lead)))
         elif not line.strip():
-            end_row()
+            if row:
+                _finish_cells(row, more)
+                end_row()
+                row, more = [], {}
         elif row:
-            row[-1][0].append(line)  # continuation of the cell above
+            more.setdefault(len(row) - 1, []).append(line)  # continuation of the cell above
         else:
             in_table = False
-            stream.blocks.append(_paragraph(line, number))
-    end_row()
+            blocks.append(_paragraph(line, number))
+    if row:
+        _finish_cells(row, more)
+        end_row()
     return stream
+
+
+def _finish_cells(row: list[Cell], more: dict[int, list[str]]) -> None:
+    """Clean the single-line cells of a row (those with continuation lines are joined first)."""
+    for position, cell in enumerate(row):
+        if position not in more:
+            cell.text = clean_cell_text(cell.text)
 
 
 def _paragraph(line: str, number: int) -> Paragraph:

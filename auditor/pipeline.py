@@ -1,0 +1,118 @@
+"""Reading and auditing a run's drafts, in this process or in a pool of worker processes.
+
+Results come back in input order whatever the number of workers, so every report is the same
+bytes with ``--jobs 1`` and ``--jobs N``. Workers build their own engine from an ``EngineSpec``
+(compiled rules are closures and do not travel between processes); each draft is read and audited
+in a worker and only its ``DocumentResult`` comes back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.engine import Engine
+from auditor.findings import DocumentResult
+from auditor.inputs import InputFile, InputProblem
+from auditor.readers import ReadError, read_document
+from auditor.report import InputError
+
+if TYPE_CHECKING:
+    from auditor.config import Config
+    from auditor.rules import Rule, RuleSet
+
+Outcome = DocumentResult | InputError
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """How to build the run's engine: picklable, so a worker process can build the same one."""
+
+    config: Path | None = None
+    extra_rules: tuple[Path, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def load(self) -> tuple[Config, RuleSet, list[Rule]]:
+        """The configuration, the whole rule set, and the rules to run. Raises ``ConfigError``
+        or ``RuleFileError`` for files that cannot be used."""
+        from auditor.config import apply_config, load_config
+        from auditor.rules import load_rules
+
+        config = load_config(self.config)
+        ruleset = load_rules(extra=[*config.rules, *self.extra_rules])
+        return config, ruleset, apply_config(ruleset, config, list(self.select), list(self.ignore))
+
+    def build(self) -> Engine:
+        return Engine(self.load()[2])
+
+
+def audit_file(engine: Engine, item: InputFile) -> Outcome:
+    """Read and audit one draft; an unreadable one becomes an ``InputError``."""
+    from auditor.values import parse_value
+
+    try:
+        doc = read_document(item.path, parse_value, display_path=item.shown)
+    except ReadError as error:
+        return InputError(error.path, error.message, error.loc.line if error.loc else None)
+    return engine.audit(doc)
+
+
+@dataclass
+class _Worker:
+    """The engine of a worker process, built once by the pool's initializer."""
+
+    engine: Engine | None = field(default=None)
+
+
+_WORKER = _Worker()
+
+
+def _init_worker(spec: EngineSpec) -> None:
+    _WORKER.engine = spec.build()
+
+
+def _audit_in_worker(item: InputFile) -> Outcome:
+    assert _WORKER.engine is not None
+    return audit_file(_WORKER.engine, item)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def audit_files(
+    files: list[InputFile],
+    problems: list[InputProblem],
+    engine: Engine,
+    spec: EngineSpec,
+    jobs: int = 1,
+    advance: Callable[[int], None] | None = None,
+) -> Iterator[Outcome]:
+    """Every input's outcome in input order: first the inputs that could not even be found, then
+    each file's result. With ``jobs > 1`` (and more than one file) the files are audited by a
+    pool of worker processes."""
+    for problem in problems:
+        yield InputError(problem.shown, problem.message)
+    jobs = max(1, min(jobs, len(files)))
+    if jobs == 1:
+        for item in files:
+            yield audit_file(engine, item)
+            if advance:
+                advance(1)
+        return
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    chunksize = max(1, min(16, len(files) // (jobs * 8)))
+    with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+        for outcome in pool.imap(_audit_in_worker, files, chunksize=chunksize):
+            yield outcome
+            if advance:
+                advance(1)
