@@ -125,7 +125,7 @@ class Baseline:
 
     def split(self, results: list[DocumentResult]) -> list[DocumentResult]:
         """Copies of ``results`` in which findings present in the baseline are marked known
-        (``finding.data["baseline"] = True``); the rest are new. Counts are honoured: with one
+        (``finding.baseline = True``); the rest are new. Counts are honoured: with one
         finding of an identity in the baseline and two now, the first (in report order) is
         known and the second is new. The inputs are not changed."""
         remaining = dict(self.counts)
@@ -136,7 +136,7 @@ class Baseline:
                 key = identity(finding)
                 if remaining.get(key, 0) > 0:
                     remaining[key] -= 1
-                    finding = replace(finding, data={**finding.data, "baseline": True})
+                    finding = replace(finding, baseline=True)
                 findings.append(finding)
             split.append(replace(result, findings=findings))
         return split

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.checks.base import Hit, NotCheckable
 from auditor.expr import truthy
 from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, RuleOutcome
-from auditor.messages import Message
+from auditor.messages import LazyDict, Message
 from auditor.model import Document, Location, Project
 from auditor.rules import Rule, RuleSet
 from auditor.targets import SCOPES, Target, iter_targets
@@ -44,16 +43,18 @@ class Engine:
     def audit(self, doc: Document) -> DocumentResult:
         result = DocumentResult(doc.path, doc.department, doc.year, len(doc.projects))
         outcomes = {rule.id: RuleOutcome() for rule in self.rules}
-        found: dict[str, list[Finding]] = defaultdict(list)
+        hits: dict[str, list[tuple[Target, Hit]]] = {rule.id: [] for rule in self.rules}
         for scope in SCOPES:
             rules = self.by_scope.get(scope)
-            if not rules:
-                continue
-            for target in iter_targets(doc, scope):
-                for rule in rules:
-                    found[rule.id].extend(self._apply(rule, target, outcomes[rule.id]))
+            if rules:
+                self._run_scope(doc, scope, rules, outcomes, hits)
+        refs: dict[int, ProjectRef] = {}
         for rule in self.rules:
-            findings = collapse(rule, found[rule.id]) if rule.collapse else found[rule.id]
+            pairs = hits[rule.id]
+            if rule.collapse:
+                findings = collapse(rule, pairs, refs)
+            else:
+                findings = [make_finding(rule, target, hit, refs) for target, hit in pairs]
             outcomes[rule.id].findings = len(findings)
             result.findings.extend(findings)
         result.findings.sort(key=finding_order)
@@ -61,21 +62,40 @@ class Engine:
         result.facts = [project_facts(p) for p in doc.projects]
         return result
 
-    def _apply(self, rule: Rule, target: Target, outcome: RuleOutcome) -> Iterable[Finding]:
-        env = target.env
-        for path, expression in rule.requires:
-            if _absent(expression.evaluate(env)):
-                outcome.add_not_checkable(path)
-                return ()
-        if rule.where is not None and not truthy(rule.where.evaluate(env)):
-            return ()
-        try:
-            hits = list(rule.check.run(target))
-        except NotCheckable as missing:
-            outcome.add_not_checkable(missing.reason)
-            return ()
-        outcome.checked += 1
-        return [make_finding(rule, target, hit) for hit in hits]
+    @staticmethod
+    def _run_scope(
+        doc: Document,
+        scope: str,
+        rules: list[Rule],
+        outcomes: dict[str, RuleOutcome],
+        hits: dict[str, list[tuple[Target, Hit]]],
+    ) -> None:
+        """Every rule of one scope on every target of that scope (the hot loop of an audit)."""
+        plan = [(rule.requires, rule.where, rule.check.run, outcomes[rule.id], hits[rule.id]) for rule in rules]
+        for target in iter_targets(doc, scope):
+            env = target.env
+            for requires, where, run, outcome, sink in plan:
+                if requires and _lacks(requires, env, outcome):
+                    continue
+                if where is not None and not truthy(where.evaluate(env)):
+                    continue
+                try:
+                    found = list(run(target))  # a check may find the target not checkable midway
+                except NotCheckable as missing:
+                    outcome.add_not_checkable(missing.reason)
+                    continue
+                outcome.checked += 1
+                for hit in found:
+                    sink.append((target, hit))
+
+
+def _lacks(requires: tuple[tuple[str, Any], ...], env: dict[str, Any], outcome: RuleOutcome) -> bool:
+    """Whether the target lacks a field the rule needs (then it is not checkable)."""
+    for path, expression in requires:
+        if _absent(expression.evaluate(env)):
+            outcome.add_not_checkable(path)
+            return True
+    return False
 
 
 def _absent(value: Any) -> bool:
@@ -122,27 +142,44 @@ def target_data(target: Target) -> dict[str, Any]:
     return data
 
 
-def make_finding(rule: Rule, target: Target, hit: Hit) -> Finding:
-    loc: Location = hit.loc or target.loc
+def finding_data(rule: Rule, target: Target, hit: Hit, loc: Location) -> dict[str, Any]:
+    """The values a finding's messages may quote (built only when a message is read)."""
     data = {**target_data(target), **hit.data, "evidence": hit.evidence, "line": loc.line, "at": loc}
     for name, expression in rule.data:
         data[name] = expression.evaluate(target.env)
-    project = target.project
+    return data
+
+
+def project_ref(project: Project | None, refs: dict[int, ProjectRef]) -> ProjectRef | None:
+    if project is None:
+        return None
+    ref = refs.get(project.index)
+    if ref is None:
+        ref = refs[project.index] = ProjectRef(project.index, project.code, project.display_name)
+    return ref
+
+
+def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRef] | None = None) -> Finding:
+    """A finding from a check's hit. Its message data and context are computed on first use:
+    a large run makes many findings and most writers read only a few of their values."""
+    loc: Location = hit.loc or target.loc
+    data = LazyDict(lambda: finding_data(rule, target, hit, loc))
+    message, suggestion = rule.templates(hit.case)
     return Finding(
         rule=rule.id,
         severity=rule.case_severity(hit.case),  # type: ignore[arg-type]
         dimension=rule.dimension,
-        message=Message({lang: rule.case_text(hit.case, "message", lang) for lang in LANGS}, data),
-        suggestion=Message({lang: rule.case_text(hit.case, "suggestion", lang) for lang in LANGS}, data),
+        message=Message(message, data),
+        suggestion=Message(suggestion, data),
         path=target.document.path,
-        project=ProjectRef(project.index, project.code, project.display_name) if project else None,
+        project=project_ref(target.project, {} if refs is None else refs),
         field=join_field(target.field, hit.field),
         line=loc.line,
         column=loc.column,
         ref=loc.ref,
         evidence=hit.evidence,
         data=data,
-        context=finding_context(target, hit.field),
+        context=LazyDict(lambda: finding_context(target, hit.field) or {}),
     )
 
 
@@ -220,38 +257,35 @@ def project_facts(project: Project) -> ProjectFacts:
     )
 
 
-def collapse(rule: Rule, findings: list[Finding]) -> list[Finding]:
-    """Merge a rule's findings per project (or per document) into one that lists them all, for
-    rules where the defect is the table's, not each row's (every 确定依据 empty)."""
+def collapse(rule: Rule, pairs: list[tuple[Target, Hit]], refs: dict[int, ProjectRef]) -> list[Finding]:
+    """One finding per project (or per document) listing all the rule's hits there, for rules
+    where the defect is the table's, not each row's (every 确定依据 empty)."""
     assert rule.collapse is not None
     by = rule.collapse.get("by", "project")
-    groups: dict[Any, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        key = finding.project.index if by == "project" and finding.project else None
-        groups[key].append(finding)
+    groups: dict[Any, list[tuple[Target, Hit]]] = defaultdict(list)
+    for target, hit in pairs:
+        key = target.project.index if by == "project" and target.project else None
+        groups[key].append((target, hit))
     merged = []
     for group in groups.values():
+        first = make_finding(rule, *group[0], refs)
         if len(group) == 1:
-            merged.append(group[0])
+            merged.append(first)
             continue
-        first = group[0]
-        lines = [f.line for f in group if f.line is not None]
-        places = [Location(line=f.line, column=f.column, ref=f.ref) for f in group]
-        data = {
-            **first.data,
-            "count": len(group),
-            "lines": lines,
-            "first_line": lines[0] if lines else None,
-            "ats": places,
-            "first_at": places[0],
-        }
-        messages = rule.collapse.get("message", {})
-        suggestions = rule.collapse.get("suggestion", {})
+        places = [hit.loc or target.loc for target, hit in group]
+        lines = [loc.line for loc in places if loc.line is not None]
+        base = first.data
+
+        def merged_data(base: Any = base, places: list[Location] = places, lines: list[int] = lines, count: int = len(group)) -> dict[str, Any]:
+            return {**base, "count": count, "lines": lines, "first_line": lines[0] if lines else None, "ats": places, "first_at": places[0]}
+
+        data = LazyDict(merged_data)
+        messages, suggestions = rule.collapsed_templates()
         merged.append(
             replace(
                 first,
-                message=Message({lang: messages.get(lang) or rule.case_text(None, "message", lang) for lang in LANGS}, data),
-                suggestion=Message({lang: suggestions.get(lang) or rule.case_text(None, "suggestion", lang) for lang in LANGS}, data),
+                message=Message(messages, data),
+                suggestion=Message(suggestions, data),
                 field=_common_field(first.field),
                 data=data,
             )

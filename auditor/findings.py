@@ -43,9 +43,10 @@ class Finding:
     column: int | None
     ref: str | None
     evidence: str
-    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     waived: str | None = None  # the waiver's reason when a waiver accepts this finding
-    context: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    baseline: bool = False  # already in the baseline the run compares against
+    context: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
     """The draft text around the evidence, for reports: the indicator row, the schedule, the
     goal items or the paragraph (``{"type": "indicator", "cells": {…}}`` …)."""
 

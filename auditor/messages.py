@@ -70,6 +70,44 @@ def render(template: str, data: Mapping[str, Any], lang: str = "zh") -> str:
     return "".join(parts)
 
 
+class LazyDict(Mapping[str, Any]):
+    """A mapping built by ``factory`` the first time it is read. Pickles as a plain dict (so a
+    finding can travel to another process without the document it came from)."""
+
+    __slots__ = ("_factory", "_value")
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._value: dict[str, Any] | None = None
+
+    def _dict(self) -> dict[str, Any]:
+        if self._value is None:
+            self._value = self._factory()
+            self._factory = None
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+    def __reduce__(self) -> tuple:
+        return (dict, (dict(self._dict()),))
+
+
 class Message(Mapping[str, str]):
     """A finding's text in every language, each rendered the first time it is read: a run that
     prints Chinese never pays for the English (and large runs produce many findings)."""

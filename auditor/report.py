@@ -70,14 +70,14 @@ class RunInfo:
 def counts_toward_failure(finding: Finding, fail_on: str) -> bool:
     """Whether a finding fails the run: not waived, not in the baseline, at or above the
     threshold."""
-    if finding.waived or finding.data.get("baseline") or fail_on == "never":
+    if finding.waived or finding.baseline or fail_on == "never":
         return False
     return SEVERITY_ORDER[finding.severity] >= SEVERITY_ORDER[fail_on]
 
 
 def is_active(finding: Finding) -> bool:
     """A finding still to be dealt with: neither waived nor already in the baseline."""
-    return not finding.waived and not finding.data.get("baseline")
+    return not finding.waived and not finding.baseline
 
 
 @dataclass
@@ -105,7 +105,7 @@ class SummaryBuilder:
         for finding in result.findings:
             if finding.waived:
                 self.waived += 1
-            elif finding.data.get("baseline"):
+            elif finding.baseline:
                 self.baseline += 1
             else:
                 self.findings += 1

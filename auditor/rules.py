@@ -24,6 +24,7 @@ from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile
 from auditor.resources import resource_path
 
 SCHEMA_PATH = resource_path("rules", "schema.json")
+LANGS = ("zh", "en")
 DEFAULT_RULES_DIR = resource_path("rules")
 
 
@@ -74,11 +75,34 @@ class Rule:
     file: str = ""
     line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    _templates: dict[str | None, tuple[dict[str, str], dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def case_text(self, case: str | None, key: str, lang: str) -> str:
         """The message or suggestion of one case, falling back to the rule's own."""
         texts = self.cases.get(case or "", {}).get(key) or getattr(self, key)
         return texts.get(lang) or texts.get("zh", "")
+
+    def templates(self, case: str | None) -> tuple[dict[str, str], dict[str, str]]:
+        """The message and suggestion templates of a case in every language (cached)."""
+        cache = self._templates
+        found = cache.get(case)
+        if found is None:
+            found = cache[case] = (
+                {lang: self.case_text(case, "message", lang) for lang in LANGS},
+                {lang: self.case_text(case, "suggestion", lang) for lang in LANGS},
+            )
+        return found
+
+    def collapsed_templates(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Templates of a collapsed finding: the rule's ``collapse`` texts, else its own."""
+        collapse = self.collapse or {}
+        message, suggestion = self.templates(None)
+        return (
+            {lang: collapse.get("message", {}).get(lang) or message[lang] for lang in LANGS},
+            {lang: collapse.get("suggestion", {}).get(lang) or suggestion[lang] for lang in LANGS},
+        )
 
     def case_severity(self, case: str | None) -> str:
         return self.cases.get(case or "", {}).get("severity", self.severity)

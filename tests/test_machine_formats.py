@@ -62,7 +62,7 @@ def with_marks(result):
     texts are hostile to every format."""
     findings = list(result.findings)
     findings[0] = replace(findings[0], waived="经复核属实 <ok> & \"done\"")
-    findings[1] = replace(findings[1], data={**findings[1].data, "baseline": True})
+    findings[1] = replace(findings[1], baseline=True)
     findings[2] = replace(
         findings[2],
         message={"zh": NASTY + "\x01 <&> ]]>", "en": NASTY},

@@ -340,7 +340,7 @@ waivers:
 
 
 def known(results: list[DocumentResult]) -> list[bool]:
-    return [bool(f.data.get("baseline")) for r in results for f in r.findings]
+    return [f.baseline for r in results for f in r.findings]
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -437,11 +437,11 @@ def test_split_marks_copies_and_keeps_everything_else(tmp_path: Path) -> None:
     results = [result(original, finding("typo"))]
     write_baseline([result(original)], path)
     split = load_baseline(path).split(results)
-    assert results[0].findings[0].data.get("baseline") is None  # inputs unchanged
+    assert results[0].findings[0].baseline is False  # inputs unchanged
     marked = split[0].findings[0]
-    assert marked == original and marked.data == {**original.data, "baseline": True}
+    assert marked.baseline and replace(marked, baseline=False) == original
     assert split[0].path == results[0].path and split[0].year == results[0].year
-    assert split[0].findings[1].data.get("baseline") is None
+    assert split[0].findings[1].baseline is False
 
 
 def test_paths_compare_without_dot_slash(tmp_path: Path) -> None:
@@ -536,7 +536,7 @@ def test_empty_baseline(tmp_path: Path) -> None:
     assert write_baseline([result()], path) == 0
     assert json.loads(path.read_text(encoding="utf-8")) == {"findings": [], "version": 1}
     assert known(load_baseline(path).split([result(finding())])) == [False]
-    assert Baseline().split([result(finding())])[0].findings[0].data.get("baseline") is None
+    assert Baseline().split([result(finding())])[0].findings[0].baseline is False
 
 
 def test_end_to_end_baseline_on_a_corpus_draft(tmp_path: Path, ruleset: RuleSet) -> None:
@@ -561,9 +561,9 @@ def test_end_to_end_baseline_on_a_corpus_draft(tmp_path: Path, ruleset: RuleSet)
     revised = audit_sample(ruleset, revised_file)
 
     split = baseline.split([revised])
-    new = [f for f in split[0].findings if not f.data.get("baseline")]
+    new = [f for f in split[0].findings if not f.baseline]
     assert [(f.rule, f.evidence) for f in new] == [("typo", "因该")]
-    shifted = [f for f in split[0].findings if f.data.get("baseline") and f.line is not None]
+    shifted = [f for f in split[0].findings if f.baseline and f.line is not None]
     by_identity = {f.identity: f.line for f in original.findings}
     assert shifted and all(f.line == by_identity[f.identity] + 2 for f in shifted)  # matched despite the move
     fixed = baseline.fixed(split)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import IO, Any
 
 from auditor.findings import DocumentResult, Finding, ProjectFacts
@@ -336,9 +337,10 @@ def document_payload(result: DocumentResult, number: int, lang: str) -> dict[str
             texts.append(text)
         return text_ids[text]
 
-    def intern_context(context: dict[str, Any] | None) -> int | None:
-        if context is None:
+    def intern_context(context: Mapping[str, Any] | None) -> int | None:
+        if not context:
             return None
+        context = dict(context)
         key = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str)
         if key not in context_ids:
             context_ids[key] = len(contexts)
@@ -389,7 +391,7 @@ def _finding_row(finding: Finding, lang: str, intern_text: Any, intern_context: 
         intern_text(finding.advice(lang)),
         intern_context(finding.context),
         finding.waived,
-        1 if finding.data.get("baseline") else 0,
+        1 if finding.baseline else 0,
         finding.ref,
     ]
 

@@ -28,7 +28,7 @@ def finding_dict(finding: Finding, lang: str) -> dict[str, Any]:
         "location": {"line": finding.line, "column": finding.column, "field": finding.field, "ref": finding.ref},
         "evidence": finding.evidence,
         "waived": finding.waived,
-        "baseline": bool(finding.data.get("baseline")),
+        "baseline": finding.baseline,
     }
 
 

@@ -131,7 +131,7 @@ class JunitWriter(ReportWriter):
         line = f"[{severity}] {finding.rule} {_location(finding, path)}: {finding.text(lang)}"
         if finding.waived is not None:
             line += f" ({words['waived']}: {finding.waived})"
-        elif finding.data.get("baseline"):
+        elif finding.baseline:
             line += f" ({words['baseline']})"
         return line
 

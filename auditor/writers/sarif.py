@@ -170,7 +170,7 @@ class SarifWriter(ReportWriter):
             "message": {"text": text},
             "locations": [location],
             "partialFingerprints": {FINGERPRINT_KEY: key},
-            "baselineState": "unchanged" if finding.data.get("baseline") else "new",
+            "baselineState": "unchanged" if finding.baseline else "new",
         }
         if finding.waived is not None:
             result["suppressions"] = [{"kind": "external", "justification": finding.waived}]

@@ -56,7 +56,7 @@ def _severity(finding: Finding, lang: str) -> str:
     label = SEVERITY_ZH[finding.severity] if lang == "zh" else finding.severity
     if finding.waived:
         label += f" ({WORDS[lang]['waived']})"
-    elif finding.data.get("baseline"):
+    elif finding.baseline:
         label += f" ({WORDS[lang]['baseline']})"
     return label
 

@@ -158,7 +158,7 @@ class XlsxWriter(ReportWriter):
             finding.advice(lang),
             finding.evidence,
             finding.waived,
-            WORDS[lang]["yes"] if finding.data.get("baseline") else None,
+            WORDS[lang]["yes"] if finding.baseline else None,
         ]
 
     def _append(self, row: list[Any]) -> None:
