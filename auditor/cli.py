@@ -249,7 +249,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from auditor.baseline import BaselineError, BaselineRecorder, load_baseline
     from auditor.config import ConfigError
     from auditor.engine import Engine
-    from auditor.pipeline import EngineSpec, audit_files, default_jobs
+    from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError
     from auditor.waivers import WaiverError, WaiverSet, load_waivers
@@ -294,6 +294,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
     run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__)
     engine = Engine(rules)
+    tune_gc()
     files, problems = collect_inputs(args.paths)
     jobs = args.jobs if args.jobs else default_jobs()
     summary = SummaryBuilder(run)

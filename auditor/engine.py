@@ -71,13 +71,20 @@ class Engine:
         hits: dict[str, list[tuple[Target, Hit]]],
     ) -> None:
         """Every rule of one scope on every target of that scope (the hot loop of an audit)."""
-        plan = [(rule.requires, rule.where, rule.check.run, outcomes[rule.id], hits[rule.id]) for rule in rules]
-        for target in iter_targets(doc, scope):
+        targets = list(iter_targets(doc, scope))
+        plan = [
+            (rule.requires, rule.where, rule.check.run, outcomes[rule.id], hits[rule.id], _candidates(rule, targets))
+            for rule in rules
+        ]
+        for index, target in enumerate(targets):
             env = target.env
-            for requires, where, run, outcome, sink in plan:
+            for requires, where, run, outcome, sink, candidates in plan:
                 if requires and _lacks(requires, env, outcome):
                     continue
                 if where is not None and not truthy(where.evaluate(env)):
+                    continue
+                if candidates is not None and index not in candidates:
+                    outcome.checked += 1  # the check's one scan over all texts found nothing here
                     continue
                 try:
                     found = list(run(target))  # a check may find the target not checkable midway
@@ -87,6 +94,15 @@ class Engine:
                 outcome.checked += 1
                 for hit in found:
                     sink.append((target, hit))
+
+
+def _candidates(rule: Rule, targets: list[Target]) -> set[int] | None:
+    """For checks that can scan all texts of a scope at once (a regular expression over the
+    joined texts), the targets worth running the check on; None to run it on every target."""
+    scan = getattr(rule.check, "candidates", None)
+    if scan is None or not targets or targets[0].scope != "text":
+        return None
+    return scan([target.obj for target in targets])
 
 
 def _lacks(requires: tuple[tuple[str, Any], ...], env: dict[str, Any], outcome: RuleOutcome) -> bool:

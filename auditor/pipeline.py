@@ -72,13 +72,24 @@ class _Worker:
 _WORKER = _Worker()
 
 
-def _init_worker(spec: EngineSpec) -> None:
-    _WORKER.engine = spec.build()
-
-
 def _audit_in_worker(item: InputFile) -> Outcome:
     assert _WORKER.engine is not None
     return audit_file(_WORKER.engine, item)
+
+
+def tune_gc() -> None:
+    """Fewer cyclic garbage collections during a run: an audit allocates many short-lived
+    objects that reference counting frees, so the default collection rate only costs time
+    (about a sixth of an audit). Long-lived objects (rules, grammars) are frozen out of it."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+def _init_worker(spec: EngineSpec) -> None:
+    _WORKER.engine = spec.build()
+    tune_gc()
 
 
 def default_jobs() -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -101,3 +104,14 @@ def as_text(value: Any) -> str:
     if isinstance(raw, str):
         return raw
     return str(value)
+
+
+def scan_candidates(regex: re.Pattern[str], texts: list[str]) -> set[int]:
+    """Indices of the texts in which ``regex`` finds a match, found by one scan over the texts
+    joined with a separator no pattern of these rules matches across (a NUL line)."""
+    joined = "\n\x00\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 3 for t in texts[:-1]), initial=0))
+    found: set[int] = set()
+    for match in regex.finditer(joined):
+        found.add(bisect.bisect_right(starts, match.start()) - 1)
+    return found

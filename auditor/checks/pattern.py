@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc, locate
+from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc, locate, scan_candidates
 from auditor.expr import Expression, truthy
 from auditor.targets import Target
 
@@ -25,6 +25,13 @@ class PatternCheck:
     require: bool
     condition: Expression | None
     field: str
+
+    def candidates(self, texts: list[str]) -> set[int] | None:
+        """Targets whose text the regex matches, in one scan (only when the check reads the
+        target's own text and reports matches)."""
+        if self.require or self.text.source.strip() != "text":
+            return None
+        return scan_candidates(self.regex, texts)
 
     def run(self, target: Target) -> Iterator[Hit]:
         text = as_text(self.text.evaluate(target.env))

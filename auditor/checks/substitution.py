@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc, locate
+from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc, locate, scan_candidates
 from auditor.expr import Expression
 from auditor.targets import Target
 
@@ -27,6 +27,13 @@ class SubstitutionCheck:
     pattern: re.Pattern[str]
     swaps: tuple[tuple[re.Pattern[str], str], ...]
     field: str
+
+    def candidates(self, texts: list[str]) -> set[int] | None:
+        """Targets whose text holds a wrong word, in one scan (when the check reads the
+        target's own text)."""
+        if self.text.source.strip() != "text":
+            return None
+        return scan_candidates(self.pattern, texts)
 
     def run(self, target: Target) -> Iterator[Hit]:
         text = as_text(self.text.evaluate(target.env))

@@ -12,6 +12,7 @@ import re
 from auditor.model import Location
 from auditor.readers.blocks import BOOKMARK, TOC_LINE, BlockStream, Cell, Paragraph, Row, clean_cell_text
 
+new_tuple = tuple.__new__  # builds a Location without its keyword-handling __new__ (hot loop)
 LEADING_RESIDUE = re.compile(r"(?:\s|\[bookmark:[^\]]*\])*")
 
 
@@ -39,7 +40,7 @@ def lex_text(text: str) -> BlockStream:
             body = line[1:]
             first = body[:1]
             lead = LEADING_RESIDUE.match(body).end() if first.isspace() or first == "[" else 0
-            row.append(Cell(body, Location(line=number, column=2 + lead)))
+            row.append(Cell(body, new_tuple(Location, (number, 2 + lead, None))))
         elif not line.strip():
             if row:
                 _finish_cells(row, more)
@@ -60,7 +61,8 @@ def _finish_cells(row: list[Cell], more: dict[int, list[str]]) -> None:
     """Clean the single-line cells of a row (those with continuation lines are joined first)."""
     for position, cell in enumerate(row):
         if position not in more:
-            cell.text = clean_cell_text(cell.text)
+            text = cell.text
+            cell.text = text.strip() if "[bookmark" not in text else clean_cell_text(text)
 
 
 def _paragraph(line: str, number: int) -> Paragraph:
