@@ -260,6 +260,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         extra_rules=tuple(Path(p) for p in args.rules),
         select=tuple(split_ids(args.select)),
         ignore=tuple(split_ids(args.ignore)),
+        keep_context=args.format == "html" or bool(getattr(args, "html", None)),
     )
     try:
         config, ruleset, rules = spec.load()

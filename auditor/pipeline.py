@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ class EngineSpec:
     extra_rules: tuple[Path, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    keep_context: bool = True  # whether reports need each finding's context (the HTML report)
 
     def load(self) -> tuple[Config, RuleSet, list[Rule]]:
         """The configuration, the whole rule set, and the rules to run. Raises ``ConfigError``
@@ -67,14 +68,32 @@ class _Worker:
     """The engine of a worker process, built once by the pool's initializer."""
 
     engine: Engine | None = field(default=None)
+    spec: EngineSpec | None = field(default=None)
 
 
 _WORKER = _Worker()
 
 
 def _audit_in_worker(item: InputFile) -> Outcome:
-    assert _WORKER.engine is not None
-    return audit_file(_WORKER.engine, item)
+    assert _WORKER.engine is not None and _WORKER.spec is not None
+    outcome = audit_file(_WORKER.engine, item)
+    return outcome if isinstance(outcome, InputError) else for_transfer(outcome, _WORKER.spec.keep_context)
+
+
+def for_transfer(result: DocumentResult, keep_context: bool) -> DocumentResult:
+    """A result as it travels back from a worker: messages rendered, no message data (writers
+    never read it), the context only if a report shows it."""
+    result.findings = [
+        replace(
+            finding,
+            message=dict(finding.message),
+            suggestion=dict(finding.suggestion),
+            data={},
+            context=dict(finding.context) if keep_context and finding.context else None,
+        )
+        for finding in result.findings
+    ]
+    return result
 
 
 def tune_gc() -> None:
@@ -89,6 +108,7 @@ def tune_gc() -> None:
 
 def _init_worker(spec: EngineSpec) -> None:
     _WORKER.engine = spec.build()
+    _WORKER.spec = spec
     tune_gc()
 
 

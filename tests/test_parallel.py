@@ -1,0 +1,41 @@
+"""``--jobs``: a pool of worker processes gives the same bytes as one process, for every format."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+from auditor.cli import main
+from tests.conftest import DRAFT_FILES
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_jobs_give_identical_reports(tmp_path):
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    for key, path in DRAFT_FILES.items():
+        shutil.copy(path, drafts / f"{key}.txt")
+    (drafts / "broken.txt").write_bytes(b"\x80\x81\xfe\xff\x00\x01 binary \x00" * 4)
+    outputs = {}
+    for jobs in ("1", "2"):
+        folder = tmp_path / f"j{jobs}"
+        code, out, err = run(
+            "check", str(drafts), "-j", jobs, "--format", "json",
+            "--html", str(folder / "r.html"), "--sarif", str(folder / "r.sarif"),
+            "--junit", str(folder / "r.xml"), "--today", "2026-11-25",
+        )
+        assert code == 2  # one input could not be read
+        assert "broken.txt" in err
+        outputs[jobs] = (out, *((folder / name).read_bytes() for name in ("r.html", "r.sarif", "r.xml")))
+    assert outputs["1"] == outputs["2"]
+    assert '"path":"' + str(drafts / "004.txt") + '"' in outputs["1"][0]
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    _, _, err = run("check", str(DRAFT_FILES["004"]), str(DRAFT_FILES["000"]), "-j", "1")
+    assert "审核 / auditing" not in err and "\r" not in err
