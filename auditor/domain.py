@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -104,6 +105,7 @@ def plan_text(plan: SpendingPlan | None) -> str:
     return "、".join(f"{p.label} {p.raw.strip() or '—'}" for p in plan.points)
 
 
+@lru_cache(maxsize=4096)
 def category(name: str | None) -> str:
     """A category name without decoration: ``效益指标`` → ``效益``, ``服务对象满意度指标`` →
     ``服务对象满意度``, ``社会\\n效益`` → ``社会效益``."""

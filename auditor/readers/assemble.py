@@ -581,32 +581,38 @@ def _expand_value_columns(columns: _ColumnMap, parts: dict[str, int], width: int
     return _ColumnMap(fields, max(width, columns.width + shift), parts)
 
 
+INDICATOR_FIELDS = ("level1", "level2", "level3", "description", "value", "basis", "scoring")
+
+
 def _make_indicator(
     cells: list, columns: _ColumnMap, loc: Location, previous: list[Indicator], parse_value: ValueParser
 ) -> Indicator:
-    def cell(name: str) -> tuple[str, Location | None]:
-        pos = columns.fields.get(name)
-        if pos is None or pos >= len(cells):
-            return "", None
-        return cells[pos].text.strip(), cells[pos].loc
-
     values: dict[str, str] = {}
     locations: dict[str, Location] = {}
-    for name in ("level1", "level2", "level3", "description", "value", "basis", "scoring"):
-        text, where = cell(name)
-        values[name] = re.sub(r"\s+", "", text) if name in CATEGORY_FIELDS else text
-        if where is not None:
-            locations[name] = where
+    width = len(cells)
+    positions = columns.fields
+    for name in INDICATOR_FIELDS:
+        pos = positions.get(name)
+        if pos is None or pos >= width:
+            values[name] = ""
+            continue
+        cell = cells[pos]
+        text = cell.text.strip()
+        if name in CATEGORY_FIELDS and text:
+            text = "".join(text.split())  # a wrapped "社会\n效益" reads "社会效益"
+        values[name] = text
+        locations[name] = cell.loc
     if columns.value_parts:
         values["value"] = _join_value_parts(cells, columns.value_parts)
-    filled: list[str] = []
-    last = previous[-1] if previous else None
-    if last is not None and not values["level1"]:
+    filled: tuple[str, ...] = ()
+    if previous and not values["level1"]:
+        last = previous[-1]
         values["level1"] = last.level1
-        filled.append("level1")
-        if not values["level2"]:
+        if values["level2"]:
+            filled = ("level1",)
+        else:
             values["level2"] = last.level2
-            filled.append("level2")
+            filled = ("level1", "level2")
     return Indicator(
         level1=values["level1"],
         level2=values["level2"],
@@ -616,7 +622,7 @@ def _make_indicator(
         basis=values["basis"],
         loc=loc,
         cells=locations,
-        filled=tuple(filled),
+        filled=filled,
         scoring=values["scoring"] or None,
     )
 
