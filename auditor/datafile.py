@@ -7,6 +7,8 @@ Used by the rule loader, the configuration, waivers and baselines.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -139,6 +141,30 @@ def explain_schema_error(error: Any, data: Any) -> tuple[KeyPath, str]:
     if kind == "minProperties":
         return path, f"至少应有 {expected} 项 / needs at least {expected} entr{'y' if expected == 1 else 'ies'}"
     return path, error.message
+
+
+def cache_dir() -> Path | None:
+    """The user's cache folder for budget-audit (``$XDG_CACHE_HOME/budget-audit``), or None
+    when it cannot be made."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "budget-audit"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+def validated_before(*parts: bytes) -> tuple[bool, Path | None]:
+    """Whether these exact bytes (a data file and its schema) validated in an earlier run, and
+    the marker to write when they validate now. Start-up time matters: validation costs more than
+    the whole audit of one draft, and the shipped rules rarely change."""
+    folder = cache_dir()
+    if folder is None:
+        return False, None
+    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
+    marker = folder / f"valid-{digest}"
+    return marker.exists(), marker
 
 
 def first_schema_error(schema: Mapping[str, Any], data: Any, lines: Mapping[KeyPath, int]) -> tuple[KeyPath, str] | None:

@@ -18,7 +18,7 @@ import yaml
 
 from auditor.checks import build_check
 from auditor.checks.base import Check, CheckConfigError
-from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
+from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line, validated_before
 from auditor.domain import expression_functions
 from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
 from auditor.resources import resource_path
@@ -145,10 +145,17 @@ def load_rule_file(path: Path) -> list[Rule]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise RuleFileError(shown, f"YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None) from None
-    problem = first_schema_error(rule_schema(), data, lines)
-    if problem is not None:
-        where, message = problem
-        raise RuleFileError(shown, f"{key_text(where)}: {message}", rule=_rule_id_at(data, where), line=nearest_line(lines, where))
+    known, marker = validated_before(text.encode("utf-8"), SCHEMA_PATH.read_bytes())
+    if not known:
+        problem = first_schema_error(rule_schema(), data, lines)
+        if problem is not None:
+            where, message = problem
+            raise RuleFileError(shown, f"{key_text(where)}: {message}", rule=_rule_id_at(data, where), line=nearest_line(lines, where))
+        if marker is not None:
+            try:
+                marker.touch()
+            except OSError:
+                pass
     return [_build_rule(raw, shown, lines, ("rules", i)) for i, raw in enumerate(data.get("rules", []))]
 
 

@@ -118,7 +118,8 @@ def run_cli(args: list[str]) -> tuple[float, int]:
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     cli = [sys.executable, "-m", "auditor.cli", *args]
-    out = subprocess.run([sys.executable, "-c", probe, *cli], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it: with .pyc files
+    out = subprocess.run([sys.executable, "-c", probe, *cli], capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
     seconds, rss = out.split()
     return float(seconds), int(rss)
 
