@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -106,12 +107,40 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def scan_candidates(regex: re.Pattern[str], texts: list[str]) -> set[int]:
-    """Indices of the texts in which ``regex`` finds a match, found by one scan over the texts
-    joined with a separator no pattern of these rules matches across (a NUL line)."""
-    joined = "\n\x00\n".join(texts)
-    starts = list(itertools.accumulate((len(t) + 3 for t in texts[:-1]), initial=0))
+def scan_candidates(regex: re.Pattern[str], texts: list[str]) -> set[int] | None:
+    """Indices of the texts in which ``regex`` finds a match, found by scanning the texts
+    joined with a newline-NUL-newline separator once; None when the regex cannot be scanned
+    that way (it anchors on the whole string with ``\\A`` or ``\\Z``).
+
+    The scan adds ``re.MULTILINE`` so that ``^`` and ``$`` hold at each text's ends. A match
+    that runs across a separator (a negated class such as ``[^，。]`` matches it) proves
+    nothing, so that one text is searched on its own. Once a text matches, the scan jumps to
+    the next text. Extra candidates are harmless: the check then runs on the text itself.
+    """
+    scan = _scan_regex(regex)
+    if scan is None:
+        return None
+    if not texts:
+        return set()
+    joined = _SEPARATOR.join(texts)
+    starts = list(itertools.accumulate((len(t) + len(_SEPARATOR) for t in texts[:-1]), initial=0))
     found: set[int] = set()
-    for match in regex.finditer(joined):
-        found.add(bisect.bisect_right(starts, match.start()) - 1)
+    position = 0
+    while (match := scan.search(joined, position)) is not None:
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if match.end() <= starts[index] + len(texts[index]) or regex.search(texts[index]):
+            found.add(index)
+        if index + 1 == len(texts):
+            break
+        position = starts[index + 1]
     return found
+
+
+_SEPARATOR = "\n\x00\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _scan_regex(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    if re.search(r"(?<!\\)(?:\\\\)*\\[AZ]", regex.pattern):
+        return None
+    return re.compile(regex.pattern, regex.flags | re.MULTILINE)
