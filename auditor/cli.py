@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     for fmt in FILE_FORMATS:
         check.add_argument(f"--{fmt}", metavar="FILE", help=f"另写一份 {fmt} 报告 / also write a {fmt} report to FILE")
     check.add_argument("--lang", choices=("zh", "en"), default=None)
+    check.add_argument("--group-by", choices=("project", "dimension"), default=None,
+                       help="表格、JSON和Excel按项目（默认）或按审核维度排列问题 / order findings by project (default) or by review dimension")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
                        help="达到此级别的问题使退出码为1（默认 error）/ exit 1 on findings at or above")
     check.add_argument("--select", action="append", default=[], metavar="IDS", help="只运行这些规则（逗号分隔）/ run only these rules")
@@ -293,7 +295,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_INPUT
 
     infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
-    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__)
+    group_by = args.group_by or config.group_by or "project"
+    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by)
     engine = Engine(rules)
     tune_gc()
     files, problems = collect_inputs(args.paths)

@@ -67,6 +67,7 @@ class Config:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str | None = None
     lang: str | None = None
+    group_by: str | None = None
     waivers: Path | None = None
     baseline: Path | None = None
     source: Path | None = None
@@ -175,12 +176,13 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         key = key_text(at, table)
         return ConfigError(path, f"{key}: {message}", nearest_line(lines, at), key)
 
-    if isinstance(data, dict) and "fail-on" in data:  # the TOML spelling of fail_on
-        if "fail_on" in data:
-            raise fail(("fail-on",), "与 fail_on 重复 / given twice (fail_on and fail-on)")
-        data = {("fail_on" if k == "fail-on" else k): v for k, v in data.items()}
-        if ("fail-on",) in lines:
-            lines[("fail_on",)] = lines[("fail-on",)]
+    for dashed, key in (("fail-on", "fail_on"), ("group-by", "group_by")):  # TOML spellings
+        if isinstance(data, dict) and dashed in data:
+            if key in data:
+                raise fail((dashed,), f"与 {key} 重复 / given twice ({key} and {dashed})")
+            data = {(key if k == dashed else k): v for k, v in data.items()}
+            if (dashed,) in lines:
+                lines[(key,)] = lines[(dashed,)]
     problem = first_schema_error(config_schema(), data, lines)
     if problem is not None:
         raise fail(*problem)
@@ -202,6 +204,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         params={name: dict(values) for name, values in data.get("params", {}).items()},
         fail_on=data.get("fail_on"),
         lang=data.get("lang"),
+        group_by=data.get("group_by"),
         waivers=resolve(data["waivers"]) if "waivers" in data else None,
         baseline=resolve(data["baseline"]) if "baseline" in data else None,
         source=source,

@@ -7,11 +7,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
-from auditor.model import Amount, Budget, SpendingPlan
+from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.similarity import normalize_text
 from auditor.values import is_money_unit, money_to_yuan, normalize_unit
 
@@ -126,6 +127,85 @@ def unit_head(unit: str | None) -> str | None:
     return unit.split("/")[0] if unit else None
 
 
+def other_row(text: str | None, indicator: Indicator | None, project: Project | None, document: Document | None) -> str | None:
+    """The 三级指标 of another row of the same table that ``text`` names (normalised: the whole
+    name, or the end of it when six characters or more, ``工作效率提高情况`` for
+    ``政府工作效率提高情况``), or null: a value or description copied from the wrong row."""
+    if not text or indicator is None:
+        return None
+    rows = project.indicators if project is not None else (document.department_indicators if document else [])
+    wanted = normalize_text(text)
+    own = normalize_text(indicator.level3)
+    if not wanted or wanted == own or len(wanted) < 3:
+        return None
+    for row in rows:
+        name = normalize_text(row.level3)
+        if row is indicator or name == own or wanted in own:
+            continue
+        if name == wanted or (len(wanted) >= 6 and name.endswith(wanted)):
+            return row.level3
+    return None
+
+
+UNIT_TERM = re.compile(r"[\u4e00-\u9fff]{1,2}(?:中心|站|部|局|所|委|队|院|馆)")
+NAME_PREFIX = re.compile(r"^(?:\d+[.、．]\s*)?(?:经开区|开发区|园区|管委会|高新区|新区)?")
+OWN_AREA_WORDS = frozenset({"经开区", "开发区", "园区", "高新区", "新区", "我区", "本区", "全区", "区内", "我县", "全县", "县域"})
+
+
+@lru_cache(maxsize=4096)
+def _unit_terms(name: str) -> tuple[str, ...]:
+    return tuple(UNIT_TERM.findall(NAME_PREFIX.sub("", name)))
+
+
+def borrowed_subject(text: str | None, project: Project | None, document: Document | None) -> str | None:
+    """Another project's subject named in this project's text: a unit term (``武装部``) from
+    another project's name that this project's own name lacks, in a phrase that echoes that
+    name (a common run of five characters or more). Returns ``武装部（项目6“…”）`` or null."""
+    if not text or project is None or document is None:
+        return None
+    own = project.display_name
+    for other in document.projects:
+        if other is project:
+            continue
+        for term in _unit_terms(other.display_name):
+            if term in own or term not in text:
+                continue
+            name = NAME_PREFIX.sub("", other.display_name)
+            match = SequenceMatcher(None, text, name, autojunk=False).find_longest_match(0, len(text), 0, len(name))
+            common = text[match.a : match.a + match.size]
+            if match.size >= 5 and term in common:
+                return f"{term}（项目{other.index}“{other.display_name}”）"
+    return None
+
+
+def own_place(place: str | None, document: Document | None) -> bool:
+    """Whether a place named in a self-referring phrase (``我镇``, ``全乡``, ``谱写X新一轮``) is
+    the draft's own: ``我镇`` only in a township's draft; a name only if the department or title
+    carries it (or it is a generic word for the zone itself)."""
+    if not place or document is None:
+        return True
+    own = f"{document.department or ''}{document.title or ''}"
+    if place[0] in "我本全" and len(place) == 2:
+        return place[1] in own or place in OWN_AREA_WORDS
+    return place in own or place in OWN_AREA_WORDS
+
+
+SELF_REFERENCE = re.compile(r"(?P<own>[我本全](?:镇|乡|区|县))|谱写(?P<named>[\u4e00-\u9fff]{2,4}?)(?:新一轮|新篇章|新的)")
+
+
+def foreign_places(text: str | None, document: Document | None) -> list[str]:
+    """Places a text names as its own that are not the draft's (``我镇`` in a development zone's
+    draft, ``韩村`` of ``谱写韩村新一轮…`` in 永清经开区's): text borrowed from another unit."""
+    if not text:
+        return []
+    found = []
+    for match in SELF_REFERENCE.finditer(text):
+        place = match.group("own") or match.group("named")
+        if place and not own_place(place, document):
+            found.append(place)
+    return found
+
+
 def expression_functions() -> Mapping[str, Callable[..., Any]]:
     """Domain functions available to rule expressions (beside the built-in ones)."""
     return {
@@ -136,4 +216,8 @@ def expression_functions() -> Mapping[str, Callable[..., Any]]:
         "money": lambda text: [m.yuan for m in money_mentions(text)],
         "same_title": same_title,
         "unit_head": unit_head,
+        "other_row": other_row,
+        "borrowed_subject": borrowed_subject,
+        "own_place": own_place,
+        "foreign_places": foreign_places,
     }

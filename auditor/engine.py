@@ -30,6 +30,7 @@ class Engine:
 
     rules: list[Rule]
     by_scope: dict[str, list[Rule]] = field(init=False)
+    run_indexes: dict[str, Any] = field(init=False, default_factory=dict)  # run-level rules' memory
 
     def __post_init__(self) -> None:
         self.by_scope = defaultdict(list)
@@ -41,6 +42,13 @@ class Engine:
         return cls(list(ruleset.rules))
 
     def audit(self, doc: Document) -> DocumentResult:
+        """All rules on one draft, including the run-level comparison with drafts audited
+        before it by this engine."""
+        return self.finish(self.examine(doc))
+
+    def examine(self, doc: Document) -> DocumentResult:
+        """Everything that needs the draft itself (a worker process does this): the per-draft
+        rules, and for run-level rules the draft's signature."""
         result = DocumentResult(doc.path, doc.department, doc.year, len(doc.projects))
         outcomes = {rule.id: RuleOutcome() for rule in self.rules}
         hits: dict[str, list[tuple[Target, Hit]]] = {rule.id: [] for rule in self.rules}
@@ -48,6 +56,9 @@ class Engine:
             rules = self.by_scope.get(scope)
             if rules:
                 self._run_scope(doc, scope, rules, outcomes, hits)
+        for rule in self.by_scope.get("run", []):
+            result.signatures[rule.id] = rule.check.signature(doc)  # type: ignore[attr-defined]
+            outcomes[rule.id].checked += 1
         refs: dict[int, ProjectRef] = {}
         for rule in self.rules:
             pairs = hits[rule.id]
@@ -60,6 +71,25 @@ class Engine:
         result.findings.sort(key=finding_order)
         result.outcomes = outcomes
         result.facts = [project_facts(p) for p in doc.projects]
+        return result
+
+    def finish(self, result: DocumentResult) -> DocumentResult:
+        """The run-level rules on one examined draft, in input order (the process that writes the
+        reports does this): compare its signature with the drafts before it, then remember it."""
+        if not result.signatures:
+            return result
+        for rule in self.by_scope.get("run", []):
+            prints = result.signatures.get(rule.id)
+            if prints is None:
+                continue
+            index = self.run_indexes.get(rule.id)
+            if index is None:
+                index = self.run_indexes[rule.id] = rule.check.new_index()  # type: ignore[attr-defined]
+            found = [make_run_finding(rule, result, item, hit) for item, hit in rule.check.cross(prints, index)]  # type: ignore[attr-defined]
+            result.outcomes[rule.id].findings += len(found)
+            result.findings.extend(found)
+        result.signatures = {}
+        result.findings.sort(key=finding_order)
         return result
 
     @staticmethod
@@ -166,6 +196,40 @@ def finding_data(rule: Rule, target: Target, hit: Hit, loc: Location) -> dict[st
     return data
 
 
+def make_run_finding(rule: Rule, result: DocumentResult, item: Any, hit: Hit) -> Finding:
+    """A finding of a run-level rule, made from the project's signature (the draft itself may be
+    in another process by then)."""
+    loc: Location = hit.loc or item.loc
+    data = {
+        "year": result.year,
+        "project": item.name,
+        "code": item.code,
+        "index": item.index,
+        **hit.data,
+        "evidence": hit.evidence,
+        "line": loc.line,
+        "at": loc,
+    }
+    message, suggestion = rule.templates(hit.case)
+    return Finding(
+        rule=rule.id,
+        severity=rule.case_severity(hit.case),  # type: ignore[arg-type]
+        dimension=rule.dimension,
+        message=Message(message, data),
+        suggestion=Message(suggestion, data),
+        path=result.path,
+        project=ProjectRef(item.index, item.code or None, item.name),
+        field=hit.field,
+        line=loc.line,
+        column=loc.column,
+        ref=loc.ref,
+        evidence=hit.evidence,
+        data=data,
+        context=hit.context,
+        case=hit.case,
+    )
+
+
 def project_ref(project: Project | None, refs: dict[int, ProjectRef]) -> ProjectRef | None:
     if project is None:
         return None
@@ -195,7 +259,8 @@ def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRe
         ref=loc.ref,
         evidence=hit.evidence,
         data=data,
-        context=LazyDict(lambda: finding_context(target, hit.field) or {}),
+        context=hit.context if hit.context is not None else LazyDict(lambda: finding_context(target, hit.field) or {}),
+        case=hit.case,
     )
 
 

@@ -49,6 +49,7 @@ class Finding:
     context: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
     """The draft text around the evidence, for reports: the indicator row, the schedule, the
     goal items or the paragraph (``{"type": "indicator", "cells": {…}}`` …)."""
+    case: str | None = None  # which of the rule's cases (message variants) this is
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or self.message["zh"]
@@ -110,3 +111,4 @@ class DocumentResult:
     outcomes: dict[str, RuleOutcome] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     facts: list[ProjectFacts] = field(default_factory=list)
+    signatures: dict[str, Any] = field(default_factory=dict)  # run-level rules' view of the draft, until compared

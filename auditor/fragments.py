@@ -5,7 +5,7 @@ only the fields that matter; everything else gets a neutral default. Lines are n
 order objects are built, so findings on examples have locations too.
 
 - indicator scope: ``{level1, level2, level3, description, value: "≥95%", basis}`` and optionally
-  ``project: {…}`` and ``year``.
+  ``project: {…}`` (whose own ``indicators`` come before the row) and ``year``.
 - project, spending_plan and goal scopes: ``{heading, code, name, budget: 126.61 | {total, fiscal,
   other}, money_unit, purpose, spending_plan: {unit, points: ["25", "50", "75", "100"]}, goals:
   [..], indicators: [..], toc_field}`` and optionally ``year``.
@@ -139,7 +139,7 @@ def document_from(fragment: dict[str, Any], scope: str, parse_value: Callable[[s
     """The smallest document in which the fragment is the rule's target."""
     lines = _Lines()
     doc = Document(path="<example>", source_format="example", year=fragment.get("year"))
-    if scope == "document":
+    if scope in ("document", "run"):
         for section in fragment.get("sections", []):
             doc.sections.append(
                 Section(section["kind"], section.get("heading", section["kind"]), lines.next(), _items(section.get("items"), lines))
@@ -149,7 +149,7 @@ def document_from(fragment: dict[str, Any], scope: str, parse_value: Callable[[s
     elif scope == "indicator":
         row = {k: v for k, v in fragment.items() if k not in ("project", "year")}
         project = project_from(fragment.get("project", {}), 1, parse_value, lines)
-        project.indicators = [_indicator(row, parse_value, lines)]
+        project.indicators.append(_indicator(row, parse_value, lines))  # after the project's other rows, if any
         doc.projects = [project]
     elif scope == "text":
         doc.projects = [_text_holder(fragment, parse_value, lines, doc)]

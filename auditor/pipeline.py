@@ -52,15 +52,17 @@ class EngineSpec:
         return Engine(self.load()[2])
 
 
-def audit_file(engine: Engine, item: InputFile) -> Outcome:
-    """Read and audit one draft; an unreadable one becomes an ``InputError``."""
+def audit_file(engine: Engine, item: InputFile, whole: bool = True) -> Outcome:
+    """Read and audit one draft; an unreadable one becomes an ``InputError``. With ``whole``
+    false only the draft's own part is done (``Engine.examine``): a worker leaves the run-level
+    comparison to the process that sees every draft in order."""
     from auditor.values import parse_value
 
     try:
         doc = read_document(item.path, parse_value, display_path=item.shown)
     except ReadError as error:
         return InputError(error.path, error.message, error.loc.line if error.loc else None)
-    return engine.audit(doc)
+    return engine.audit(doc) if whole else engine.examine(doc)
 
 
 @dataclass
@@ -76,7 +78,7 @@ _WORKER = _Worker()
 
 def _audit_in_worker(item: InputFile) -> Outcome:
     assert _WORKER.engine is not None and _WORKER.spec is not None
-    outcome = audit_file(_WORKER.engine, item)
+    outcome = audit_file(_WORKER.engine, item, whole=False)
     return outcome if isinstance(outcome, InputError) else for_transfer(outcome, _WORKER.spec.keep_context)
 
 
@@ -129,8 +131,9 @@ def audit_files(
     advance: Callable[[int], None] | None = None,
 ) -> Iterator[Outcome]:
     """Every input's outcome in input order: first the inputs that could not even be found, then
-    each file's result. With ``jobs > 1`` (and more than one file) the files are audited by a
-    pool of worker processes."""
+    each file's result. With ``jobs > 1`` (and more than one file) the files are examined by a
+    pool of worker processes and finished here, in input order (run-level rules compare each
+    draft with those before it), so the output is the same whatever the number of workers."""
     for problem in problems:
         yield InputError(problem.shown, problem.message)
     jobs = max(1, min(jobs, len(files)))
@@ -144,6 +147,6 @@ def audit_files(
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
     with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
         for outcome in pool.imap(_audit_in_worker, files, chunksize=chunksize):
-            yield outcome
+            yield outcome if isinstance(outcome, InputError) else engine.finish(outcome)
             if advance:
                 advance(1)

@@ -61,6 +61,7 @@ class RunInfo:
     lang: str = "zh"
     fail_on: str = "error"
     version: str = ""
+    group_by: str = "project"  # how text reports order findings: by "project" or by "dimension"
     base: Path = field(default_factory=Path.cwd)  # paths in reports are relative to this
 
     def rule(self, rule_id: str) -> RuleInfo | None:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 NUMBERING = re.compile(
     r"^\s*(?:[（(]?\s*(?:[一二三四五六七八九十]+|\d{1,2})\s*[)）]|(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．:：])\s*"
@@ -17,9 +18,11 @@ NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 SHINGLE = 3
 
 
+@lru_cache(maxsize=16384)
 def normalize_text(text: str, strip_numbering: bool = True) -> str:
     """Text as compared: NFKC, leading item numbering dropped, whitespace and punctuation dropped,
-    lower case. ``"1、拨付企业预交款。"`` → ``"拨付企业预交款"``."""
+    lower case. ``"1、拨付企业预交款。"`` → ``"拨付企业预交款"``. Cached: the rules of one draft
+    normalise the same cells many times."""
     text = text or ""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)

@@ -12,6 +12,7 @@ of names that ``where``/``assert`` expressions and message placeholders read.
 | ``indicator`` | indicator row (project rows and the department table) | the row's fields (``level1`` … ``value``, ``basis``), ``indicator``, ``project``, ``document`` |
 | ``goal`` | 绩效目标 item | ``text``, ``number``, ``goal``, ``project``, ``document`` |
 | ``text`` | every piece of free text | ``text``, ``kind`` (purpose, goal, description, value, basis, level3, section, heading), ``project``, ``document`` |
+| ``run`` | the run: each draft against the drafts before it | — (the check's own ``signature`` and ``cross``) |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from auditor.model import Document, Indicator, Location, Project
 
 SCOPES = ("document", "project", "spending_plan", "indicator", "goal", "text")
+RUN_SCOPE = "run"  # rules that compare drafts with each other (see ``Engine.finish``)
 
 
 @dataclass(slots=True)

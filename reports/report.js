@@ -27,7 +27,9 @@
   var SEV = config.severities.map(function (s) { return s[0]; });
   var SEV_LABEL = config.severities.map(function (s) { return s[1]; });
   var DIM_LABEL = {};
-  config.dimensions.forEach(function (d) { DIM_LABEL[d[0]] = d[1]; });
+  var DIM_ORDER = {};
+  var DIM_COUNT = config.dimensions.length;
+  config.dimensions.forEach(function (d, i) { DIM_LABEL[d[0]] = d[1]; DIM_ORDER[d[0]] = i; });
   var RULE_TITLE = {};
   config.rules.forEach(function (r) { RULE_TITLE[r[0]] = r[1]; });
 
@@ -174,13 +176,15 @@
   function sortKey(f, i) {
     var line = f[F_LINE] === null ? Infinity : f[F_LINE];
     var col = f[F_COLUMN] === null ? 0 : f[F_COLUMN];
-    return { line: line, col: col, sev: f[F_SEVERITY], rule: f[F_RULE], i: i };
+    var dim = DIM_ORDER.hasOwnProperty(f[F_DIMENSION]) ? DIM_ORDER[f[F_DIMENSION]] : DIM_COUNT;
+    return { line: line, col: col, sev: f[F_SEVERITY], rule: f[F_RULE], dim: dim, i: i };
   }
 
   function compare(a, b) {
     var primary = 0;
     if (state.sort === "severity") primary = a.sev - b.sev;
     else if (state.sort === "rule") primary = a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+    else if (state.sort === "dimension") primary = a.dim - b.dim;
     else primary = a.line - b.line || a.col - b.col;
     if (primary) return primary * state.dir;
     if (state.sort !== "line" && (a.line - b.line || a.col - b.col)) return a.line - b.line || a.col - b.col;
@@ -394,6 +398,40 @@
     renderPager(byId("pager-top"));
     renderPager(byId("pager-bottom"));
     byId("filter-desc").textContent = describeFilter();
+    renderOpinion(list);
+  }
+
+  /** The 审核意见 of the drafts shown (the page, or all when printing): per review dimension,
+   *  each problem with its count, places, an example and the advice. Editable in the page. */
+  function renderOpinion(list) {
+    var box = byId("opinion");
+    if (!box) return;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    list.forEach(function (entry) {
+      var doc = entry.doc;
+      if (docs.length > 1) {
+        box.appendChild(el("h3", "opinion-doc", doc.path + (doc.department ? "　" + doc.department : "")));
+      }
+      if (!doc.opinion || !doc.opinion.length) {
+        box.appendChild(el("p", null, L.opinion_empty));
+        return;
+      }
+      doc.opinion.forEach(function (part, n) {
+        var number = L.numerals ? L.numerals.charAt(n) + "、" : (n + 1) + ". ";
+        box.appendChild(el("h4", null, number + part[0] + fmt(L.opinion_count, { n: part[1] })));
+        var items = el("ol");
+        part[2].forEach(function (item) {
+          var li = el("li");
+          li.appendChild(el("b", null, item[0] + fmt(L.opinion_count, { n: item[3] })));
+          li.appendChild(el("span", "opinion-example", L.colon + L.opinion_example + L.colon + item[6]));
+          var places = item[4].join(L.list_sep) + (item[5] ? L.list_sep + fmt(L.opinion_more, { n: item[5] }) : "");
+          li.appendChild(el("p", "opinion-places", L.opinion_places + L.colon + places));
+          li.appendChild(el("p", "opinion-advice", L.suggestion + L.colon + item[7]));
+          items.appendChild(li);
+        });
+        box.appendChild(items);
+      });
+    });
   }
 
   function renderPager(node) {
@@ -652,6 +690,8 @@
       found = indicatorTable(box, context.rows || [], field, evidence, false);
     } else if (type === "schedule") {
       found = scheduleContext(box, context, field, evidence);
+    } else if (type === "comparison") {
+      found = comparisonTable(box, context);
     } else if (type === "goals") {
       found = listContext(box, (context.items || []).map(function (item) {
         return (item[0] ? item[0] + "、" : "") + item[1];
@@ -712,6 +752,26 @@
     });
     box.appendChild(table);
     return found;
+  }
+
+  /** Two projects' indicator rows side by side (table-copy): what is the same, what was changed. */
+  function comparisonTable(box, context) {
+    var table = el("table", "comparison");
+    var head = el("tr");
+    [L.level3, L.this_project, L.other_project.replace("{index}", context.other_index), ""].forEach(function (text) {
+      head.appendChild(el("th", null, text));
+    });
+    table.appendChild(head);
+    (context.rows || []).forEach(function (row) {
+      var tr = el("tr", "cmp-" + row[3]);
+      tr.appendChild(el("td", null, row[0]));
+      tr.appendChild(el("td", row[3] === "changed" ? "hit" : null, row[1]));
+      tr.appendChild(el("td", row[3] === "changed" ? "hit" : null, row[2]));
+      tr.appendChild(el("td", null, L["cmp_" + row[3]] || row[3]));
+      table.appendChild(tr);
+    });
+    box.appendChild(table);
+    return true;
   }
 
   function scheduleContext(box, context, field, evidence) {

@@ -22,10 +22,10 @@ from auditor import __version__
 from auditor.cli import main
 from auditor.engine import Engine
 from auditor.readers import read_document
-from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure, is_active
+from auditor.report import DIMENSIONS, InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure, is_active
 from auditor.rules import load_rules
 from auditor.values import parse_value
-from auditor.writers import render
+from auditor.writers import relative_path, render
 from auditor.writers.github import GithubWriter, command, escape_data, escape_property
 from auditor.writers.sarif import FINGERPRINT_KEY, HELP_BASE, SarifWriter
 from auditor.writers.xlsx import SAMPLE_ROWS, ZIP_DATE, XlsxWriter
@@ -38,13 +38,13 @@ NASTY = "50%，\n第二行: a,b"
 
 
 @functools.cache
-def run_info(lang: str = "zh", fail_on: str = "error", base: Path = ROOT) -> RunInfo:
+def run_info(lang: str = "zh", fail_on: str = "error", base: Path = ROOT, group_by: str = "project") -> RunInfo:
     """The run the CLI would set up for the shipped rules."""
     infos = tuple(
         RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope)
         for r in load_rules().rules
     )
-    return RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, base=base)
+    return RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, base=base, group_by=group_by)
 
 
 @pytest.fixture(scope="module")
@@ -342,15 +342,15 @@ def test_github_annotations_for_the_corpus(results):
     text = render("github", results, run_info())
     lines = text.splitlines()
     assert len(lines) == sum(len(r.findings) for r in results) + 1
-    assert sum(line.startswith("::error ") for line in lines) == 166
-    assert sum(line.startswith("::notice file=") for line in lines) == 106
+    assert sum(line.startswith("::error ") for line in lines) == 162
+    assert sum(line.startswith("::notice file=") for line in lines) == 118
     finding = mismatch(results[4])
     expected = (
         f"::error file={PATH_004},line=749,col=16,title=budget-audit(budget-text-mismatch)::"
         f"{finding.text('zh')}%0A建议：{finding.advice('zh')}"
     )
     assert expected in lines
-    assert lines[-1].startswith("::notice title=budget-audit::budget-audit：5份文本，77个项目，问题372条")
+    assert lines[-1].startswith("::notice title=budget-audit::budget-audit：5份文本，77个项目，问题467条")
     for line in lines:
         assert re.fullmatch(r"::(error|warning|notice)( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?::.+", line), line
 
@@ -380,7 +380,7 @@ def workbook(data: bytes):
 def test_xlsx_sheets_header_row_and_a_known_finding(results):
     data = render("xlsx", results, run_info())
     book = workbook(data)
-    assert book.sheetnames == ["汇总", "问题清单"]
+    assert book.sheetnames == ["汇总", "问题清单", "审核意见"]
     sheet = book["问题清单"]
     header = [c.value for c in sheet[1]]
     assert header == ["文件", "项目序号", "项目编码", "项目名称", "行", "列", "字段", "规则", "级别", "维度", "问题", "建议", "原文", "豁免理由", "基线"]
@@ -401,10 +401,34 @@ def test_xlsx_sheets_header_row_and_a_known_finding(results):
     assert sheet.cell(1, 1).font.bold
 
 
+def test_xlsx_review_opinion_sheet(results):
+    """One row per problem of a draft, by review dimension, with its count, places and advice."""
+    book = workbook(render("xlsx", results, run_info()))
+    rows = list(book["审核意见"].iter_rows(values_only=True))
+    assert rows[0] == ("文件", "维度", "问题", "规则", "级别", "处数", "位置", "示例", "建议")
+    first = rows[1]
+    assert first[:6] == ("samples/000_462a8d09a638f69f.txt", "完整性", "缺少必设指标类别", "indicator-missing", "错误", 6)
+    assert first[6].split("\n")[0] == "项目1“光明养猪场基础设施建设”（第83行）"
+    for result in results:
+        path = relative_path(result.path, ROOT)
+        mine = [row for row in rows[1:] if row[0] == path]
+        active = [f for f in result.findings if not f.waived and not f.baseline]
+        assert sum(row[5] for row in mine) == len(active)  # every finding counted once
+        order = [DIMENSIONS.index(row[1]) for row in mine]
+        assert order == sorted(order)
+
+
+def test_xlsx_findings_by_dimension(results):
+    book = workbook(render("xlsx", results[:1], run_info(group_by="dimension")))
+    dimensions = [row[9] for row in book["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert [DIMENSIONS.index(d) for d in dimensions] == sorted(DIMENSIONS.index(d) for d in dimensions)
+    assert len(dimensions) == len(results[0].findings)
+
+
 def test_xlsx_summary_sheet(results):
     book = workbook(render("xlsx", results, run_info(), [InputError("samples/broken.docx", "cannot read", 3)]))
     rows = [tuple(v for v in row if v is not None) for row in book["汇总"].iter_rows(values_only=True)]
-    for expected in [("文本数", 5), ("无法读取", 1), ("项目数", 77), ("问题数（未豁免、非基线）", 372), ("错误", 166), ("规范性", 105)]:
+    for expected in [("文本数", 5), ("无法读取", 1), ("项目数", 77), ("问题数（未豁免、非基线）", 467), ("错误", 162), ("规范性", 105)]:
         assert expected in rows
     assert ("规则", "名称", "级别", "维度", "问题数", "已检查", "无法判断") in rows
     rule_rows = {row[0]: row for row in rows if row and row[0] in {r.id for r in run_info().rules}}
@@ -425,7 +449,7 @@ def test_xlsx_is_byte_identical_across_runs(results):
 
 def test_xlsx_english_text_and_hostile_cells(results):
     book = workbook(render("xlsx", [with_marks(results[4])], run_info(lang="en")))
-    assert book.sheetnames == ["Summary", "Findings"]
+    assert book.sheetnames == ["Summary", "Findings", "Review opinion"]
     sheet = book["Findings"]
     assert [c.value for c in sheet[1]][:4] == ["File", "Project no.", "Project code", "Project name"]
     waived, baseline, hostile = (list(r) for r in sheet.iter_rows(min_row=2, max_row=4))
@@ -456,6 +480,6 @@ def test_cli_writes_every_machine_format_at_once(tmp_path, monkeypatch):
     assert f"::error file={PATH_004},line=749,col=16,title=budget-audit(budget-text-mismatch)::" in out.getvalue()
     log = json.loads(files["sarif"].read_text(encoding="utf-8"))
     assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == ROOT.as_uri() + "/"
-    assert JUnitXml.fromfile(str(files["junit"])).failures == 39
-    assert workbook(files["xlsx"].read_bytes())["问题清单"].max_row == 373
+    assert JUnitXml.fromfile(str(files["junit"])).failures == 38
+    assert workbook(files["xlsx"].read_bytes())["问题清单"].max_row == 468
     assert main(["check", "samples", "--format", "xlsx"], out=out, err=err) == 2  # needs --output

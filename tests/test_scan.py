@@ -25,7 +25,7 @@ REGEXES = _scanned_regexes()
 
 
 def test_the_shipped_rules_use_the_scan():
-    assert {"typo", "year-mismatch"} <= {rule_id for rule_id, _ in REGEXES}
+    assert {"ratio-inverted", "typo", "year-mismatch"} <= {rule_id for rule_id, _ in REGEXES}
 
 
 @pytest.mark.parametrize("rule_id, regex", REGEXES, ids=[rule_id for rule_id, _ in REGEXES])

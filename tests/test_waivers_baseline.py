@@ -549,12 +549,12 @@ def test_end_to_end_baseline_on_a_corpus_draft(tmp_path: Path, ruleset: RuleSet)
     assert all(known(baseline.split([original])))
 
     # The draft is revised: two lines added near the top (every line below moves), one typo
-    # corrected and another introduced in its place, and one placeholder value fixed.
+    # corrected and another introduced in its place, and one timeliness target given a rate.
     lines = (ROOT / SAMPLE).read_text(encoding="utf-8").split("\n")
     typo_at = next(i for i, text in enumerate(lines) if "补低于" in text)
     lines[typo_at] = lines[typo_at].replace("补低于", "因该")
-    value_at = next(i for i, text in enumerate(lines) if text == "\t按时完成" and i > 115)
-    lines[value_at] = "\t按期完成"
+    value_at = next(i for i, text in enumerate(lines) if text == "\t按时完成" and i > 118)  # the 指标值 of 及时性
+    lines[value_at] = "\t≥95%"
     lines[3:3] = ["", ""]
     revised_file = tmp_path / "004_revised.txt"
     revised_file.write_text("\n".join(lines), encoding="utf-8")
@@ -567,4 +567,4 @@ def test_end_to_end_baseline_on_a_corpus_draft(tmp_path: Path, ruleset: RuleSet)
     by_identity = {f.identity: f.line for f in original.findings}
     assert shifted and all(f.line == by_identity[f.identity] + 2 for f in shifted)  # matched despite the move
     fixed = baseline.fixed(split)
-    assert sorted((e.rule, e.evidence, e.count) for e in fixed) == [("indicator-placeholder", "按时完成", 1), ("typo", "补低于", 1)]
+    assert sorted((e.rule, e.evidence, e.count) for e in fixed) == [("timeliness-no-deadline", "按时完成", 1), ("typo", "补低于", 1)]

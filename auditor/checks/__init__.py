@@ -11,6 +11,8 @@
 | ``substitution`` | known wrong words, with the right one |
 | ``lexicon`` | a value that does not fit what a name says (``…人数`` → 人) |
 | ``expression`` | an ``assert`` expression that does not hold |
+| ``recurrence`` | one indicator row repeated across many project tables of a draft |
+| ``copies`` | project tables (and goals) copied from another project, in a draft or a run |
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from typing import Any
 
 from auditor.checks import (
     amounts,
+    copies,
     coverage,
     duplicates,
     expression,
     lexicon,
     pattern,
+    recurrence,
     required,
     sequence,
     substitution,
@@ -43,6 +47,8 @@ KINDS: Mapping[str, Callable[[Mapping[str, Any], Compiler], Check]] = {
     "substitution": substitution.build,
     "lexicon": lexicon.build,
     "expression": expression.build,
+    "recurrence": recurrence.build,
+    "copies": copies.build,
 }
 
 

@@ -26,6 +26,7 @@ class Hit:
     loc: Location | None = None
     data: dict[str, Any] = default(default_factory=dict)
     case: str | None = None  # which of the rule's cases (message variants) this is
+    context: dict[str, Any] | None = None  # the draft text to show with it, when the check knows best
 
 
 class NotCheckable(Exception):

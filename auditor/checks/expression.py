@@ -2,7 +2,8 @@
 
 A rule writes ``assert: <expr>`` (one case) or ``asserts: {case: <expr>, …}`` (several, each
 with its own message in the rule's ``cases``). Parameters ``evidence`` (an expression giving the
-text to quote) and ``field`` (the field the finding names) say what a finding points at.
+text to quote) and ``field`` (the field the finding names: one for all cases, or a mapping from
+case to field) say what a finding points at.
 """
 
 from __future__ import annotations
@@ -20,17 +21,18 @@ from auditor.targets import Target
 class ExpressionCheck:
     asserts: tuple[tuple[str | None, Expression], ...]
     evidence: Expression | None
-    field: str
+    fields: Mapping[str | None, str]
 
     def run(self, target: Target) -> Iterator[Hit]:
         for case, expression in self.asserts:
             if truthy(expression.evaluate(target.env)):
                 continue
             evidence = self.evidence.evaluate(target.env) if self.evidence else default_evidence(target)
+            field = self.fields.get(case, self.fields.get(None, ""))
             yield Hit(
                 evidence="" if evidence is None else str(evidence),
-                field=self.field,
-                loc=field_loc(target, self.field),
+                field=field,
+                loc=field_loc(target, field),
                 case=case,
             )
 
@@ -44,4 +46,6 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> ExpressionCheck
     if not asserts:
         raise CheckConfigError("an expression rule needs `assert` or `asserts`")
     evidence = compile_expression(params["evidence"]) if params.get("evidence") else None
-    return ExpressionCheck(tuple(asserts), evidence, params.get("field", ""))
+    field = params.get("field", "")
+    fields: dict[str | None, str] = dict(field) if isinstance(field, Mapping) else {None: field}
+    return ExpressionCheck(tuple(asserts), evidence, fields)

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from auditor.findings import DocumentResult, Finding, ProjectFacts
+from auditor.opinion import review_opinion
 from auditor.report import DIMENSION_EN, DIMENSIONS, SEVERITIES, SEVERITY_ZH, InputError, RunInfo
 from auditor.resources import resource_path
 from auditor.writers import ReportWriter
@@ -139,12 +140,25 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_section": "段落",
         "kind_heading": "标题",
         "kind_purpose": "资金用途",
+        "this_project": "本项目",
+        "other_project": "项目{index}",
+        "cmp_same": "相同",
+        "cmp_changed": "只改了指标值",
+        "cmp_own": "本项目独有",
         "no_findings": "未发现问题",
         "no_match": "没有符合筛选条件的问题。",
         "doc_errors": "读取提示",
         "notices": "豁免提示",
         "unreadable_inputs": "无法读取的文件",
         "signature_title": "审核意见",
+        "opinion_hint": "以下意见按审核维度由本报告生成，可直接修改后打印。",
+        "opinion_empty": "未发现需要退回修改的问题。",
+        "opinion_count": "（{n}处）",
+        "opinion_places": "位置",
+        "opinion_example": "例",
+        "opinion_more": "等{n}处",
+        "numerals": "一二三四五六七八九十",
+        "dimension_sort": "审核维度",
         "reviewer": "审核人",
         "date": "日期",
         "department": "部门",
@@ -248,12 +262,25 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_section": "paragraph",
         "kind_heading": "heading",
         "kind_purpose": "use of funds (资金用途)",
+        "this_project": "this project",
+        "other_project": "project {index}",
+        "cmp_same": "identical",
+        "cmp_changed": "other target only",
+        "cmp_own": "only here",
         "no_findings": "no findings",
         "no_match": "No finding matches the filter.",
         "doc_errors": "reader notes",
         "notices": "Waiver notices",
         "unreadable_inputs": "Unreadable inputs",
         "signature_title": "Review opinion",
+        "opinion_hint": "Drafted from the findings by review dimension; edit it here before printing.",
+        "opinion_empty": "No problem to send back.",
+        "opinion_count": " ({n})",
+        "opinion_places": "Where",
+        "opinion_example": "e.g.",
+        "opinion_more": "and {n} more",
+        "numerals": "",
+        "dimension_sort": "dimension",
         "reviewer": "Reviewer (审核人)",
         "date": "Date (日期)",
         "department": "department",
@@ -377,6 +404,22 @@ def document_payload(result: DocumentResult, number: int, lang: str) -> dict[str
     }
 
 
+def opinion_payload(result: DocumentResult, run: RunInfo) -> list[Any]:
+    """The draft's 审核意见 for the signature block: per dimension [label, count, problems], each
+    problem [title, rule, severity code, count, places, more places, example, suggestion]."""
+    return [
+        [
+            part.label,
+            part.count,
+            [
+                [i.title, i.rule, SEVERITY_CODE.get(i.severity, 2), i.count, list(i.places), i.more_places, i.example, i.suggestion]
+                for i in part.items
+            ],
+        ]
+        for part in review_opinion(result.findings, run)
+    ]
+
+
 def _finding_row(finding: Finding, lang: str, intern_text: Any, intern_context: Any) -> list[Any]:
     return [
         finding.rule,
@@ -478,6 +521,7 @@ class HtmlWriter(ReportWriter):
         self.count += 1
         self.numbers.setdefault(result.path, self.count)
         payload = document_payload(result, self.count, self.lang)
+        payload["opinion"] = opinion_payload(result, self.run)
         self._write("document", n=self.count, payload=self._markup(script_json(payload)))
 
     def unreadable(self, error: InputError) -> None:

@@ -1,6 +1,10 @@
 """``--format json``: the findings as JSON. The keys are a published interface (``version`` 1):
 add keys, never rename or drop one. Written draft by draft, one draft per line (compact JSON,
-which the C encoder writes fast: thousands of drafts make large reports)."""
+which the C encoder writes fast: thousands of drafts make large reports).
+
+Each draft counts its findings by review dimension (``by_dimension``); with ``--group-by
+dimension`` it also carries the ``opinion``: per dimension, each problem with its count, places
+and advice — the 审核意见 to send back."""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import json
 from typing import Any
 
 from auditor.findings import DocumentResult, Finding
-from auditor.report import InputError
+from auditor.opinion import DimensionOpinion, group_by_dimension, review_opinion
+from auditor.report import DIMENSIONS, InputError, RunInfo
 from auditor.writers import ReportWriter
 
 REPORT_VERSION = 1
@@ -32,14 +37,40 @@ def finding_dict(finding: Finding, lang: str) -> dict[str, Any]:
     }
 
 
-def document_dict(result: DocumentResult, lang: str) -> dict[str, Any]:
-    return {
+def document_dict(result: DocumentResult, run: RunInfo) -> dict[str, Any]:
+    groups = group_by_dimension(result.findings)
+    item = {
         "path": result.path,
         "department": result.department,
         "year": result.year,
         "projects": result.projects,
-        "findings": [finding_dict(f, lang) for f in result.findings],
+        "findings": [finding_dict(f, run.lang) for f in result.findings],
         "errors": result.errors,
+        "by_dimension": {d: len(groups.get(d, ())) for d in DIMENSIONS},
+    }
+    if run.group_by == "dimension":
+        item["opinion"] = [opinion_dict(part) for part in review_opinion(result.findings, run)]
+    return item
+
+
+def opinion_dict(part: DimensionOpinion) -> dict[str, Any]:
+    return {
+        "dimension": part.dimension,
+        "label": part.label,
+        "findings": part.count,
+        "problems": [
+            {
+                "rule": item.rule,
+                "title": item.title,
+                "severity": item.severity,
+                "findings": item.count,
+                "places": list(item.places),
+                "more_places": item.more_places,
+                "example": item.example,
+                "suggestion": item.suggestion,
+            }
+            for item in part.items
+        ],
     }
 
 
@@ -59,13 +90,14 @@ class JsonWriter(ReportWriter):
         self.count += 1
 
     def document(self, result: DocumentResult) -> None:
-        self._item(document_dict(result, self.run.lang))
+        self._item(document_dict(result, self.run))
 
     def unreadable(self, error: InputError) -> None:
         self.errors.append(error)
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
         for error in self.errors:
-            self._item({"path": error.path, "department": None, "year": None, "projects": 0, "findings": [], "errors": [error.message]})
+            item = {"path": error.path, "department": None, "year": None, "projects": 0, "findings": [], "errors": [error.message]}
+            self._item({**item, "by_dimension": dict.fromkeys(DIMENSIONS, 0)})
         self.out.write(("\n]" if self.count else "]") + ',\n"notices":' + _compact(notices))
         self.out.write(',\n"summary":' + _compact(summary) + "}\n")

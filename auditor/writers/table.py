@@ -1,4 +1,5 @@
-"""``--format table``: findings grouped by draft and project, for a terminal."""
+"""``--format table``: findings by draft, then by project (default) or by review dimension
+(``--group-by dimension``, the shape of a 审核意见), for a terminal."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from typing import Any
 from tabulate import tabulate
 
 from auditor.findings import DocumentResult, Finding
+from auditor.opinion import dimension_label, group_by_dimension
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError
 from auditor.writers import ReportWriter
 
 HEADERS = {
     "zh": ["行", "级别", "规则", "维度", "问题", "建议"],
     "en": ["line", "severity", "rule", "dimension", "problem", "suggestion"],
+}
+DIMENSION_HEADERS = {
+    "zh": ["行", "级别", "规则", "项目", "问题", "建议"],
+    "en": ["line", "severity", "rule", "project", "problem", "suggestion"],
 }
 WORDS = {
     "zh": {
@@ -29,6 +35,7 @@ WORDS = {
         "waived": "已豁免",
         "baseline": "基线已有",
         "not_checkable": "无法判断",
+        "findings": "条",
     },
     "en": {
         "document": "file",
@@ -43,6 +50,7 @@ WORDS = {
         "waived": "waived",
         "baseline": "in baseline",
         "not_checkable": "not checkable",
+        "findings": " findings",
     },
 }
 
@@ -67,6 +75,12 @@ def _row(finding: Finding, lang: str) -> list[str]:
     return [line, _severity(finding, lang), finding.rule, dimension, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
 
 
+def _dimension_row(finding: Finding, lang: str) -> list[str]:
+    line = "" if finding.line is None else str(finding.line)
+    project = "" if finding.project is None else str(finding.project.index)
+    return [line, _severity(finding, lang), finding.rule, project, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
+
+
 class TableWriter(ReportWriter):
     """Blocks per draft as they come, then unreadable inputs, notices and the summary."""
 
@@ -81,10 +95,13 @@ class TableWriter(ReportWriter):
         blocks = [head]
         if not result.findings:
             blocks.append(f"  {words['none']}")
-        for project, findings in groupby(result.findings, key=lambda f: f.project):
-            title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
-            rows = [_row(f, lang) for f in findings]
-            blocks.append(f"[{title.strip()}]\n" + tabulate(rows, headers=HEADERS[lang], disable_numparse=True))
+        elif self.run.group_by == "dimension":
+            blocks.extend(_by_dimension(result.findings, lang))
+        else:
+            for project, findings in groupby(result.findings, key=lambda f: f.project):
+                title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
+                rows = [_row(f, lang) for f in findings]
+                blocks.append(f"[{title.strip()}]\n" + tabulate(rows, headers=HEADERS[lang], disable_numparse=True))
         self.out.write("\n".join(blocks) + "\n\n")
 
     def unreadable(self, error: InputError) -> None:
@@ -100,6 +117,17 @@ class TableWriter(ReportWriter):
             parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
         parts.append(_summary(summary, lang))
         self.out.write("\n\n".join(parts) + "\n")
+
+
+def _by_dimension(findings: list[Finding], lang: str) -> list[str]:
+    """One block per review dimension, in the reviewers' order; within it the draft's order."""
+    words = WORDS[lang]
+    groups = group_by_dimension(findings, active_only=False)
+    return [
+        f"[{dimension_label(dimension, lang)} {len(found)}{words['findings']}]\n"
+        + tabulate([_dimension_row(f, lang) for f in found], headers=DIMENSION_HEADERS[lang], disable_numparse=True)
+        for dimension, found in groups.items()
+    ]
 
 
 def _summary(summary: dict[str, Any], lang: str) -> str:

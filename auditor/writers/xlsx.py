@@ -1,10 +1,12 @@
 """``--format xlsx`` (with ``--output FILE``): an Excel workbook for reviewers (Excel, WPS).
 
-Two sheets: ``汇总`` (``Summary``) with the run's counts — by severity, dimension and rule
+Three sheets: ``汇总`` (``Summary``) with the run's counts — by severity, dimension and rule
 (findings, checked, not checkable), waived, baseline, the projects with most findings,
-unreadable inputs, waiver notices — and ``问题清单`` (``Findings``), one row per finding with a
-frozen header row, an autofilter, column widths fitted to the first rows (a CJK character counts
-two) and wrapped text in the long columns. Headers are Chinese, English with ``--lang en``.
+unreadable inputs, waiver notices —; ``问题清单`` (``Findings``), one row per finding (by
+dimension within a draft with ``--group-by dimension``) with a frozen header row, an autofilter,
+column widths fitted to the first rows (a CJK character counts two) and wrapped text in the long
+columns; and ``审核意见`` (``Review opinion``): per draft and dimension, each problem once with
+its count, places and advice. Headers are Chinese, English with ``--lang en``.
 
 openpyxl runs in write-only mode: rows go to its temporary files as drafts arrive; only the
 first ``SAMPLE_ROWS`` findings wait in memory until the column widths are known. The bytes are
@@ -22,6 +24,7 @@ import zipfile
 from typing import Any
 
 from auditor.findings import DocumentResult, Finding
+from auditor.opinion import group_by_dimension, review_opinion
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo
 from auditor.writers import ReportWriter, relative_path
 
@@ -29,7 +32,7 @@ FIXED_TIME = datetime.datetime(2000, 1, 1)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 SAMPLE_ROWS = 200
 MAX_CELL = 32767  # Excel's limit on the characters of a cell
-SHEETS = {"zh": ("汇总", "问题清单"), "en": ("Summary", "Findings")}
+SHEETS = {"zh": ("汇总", "问题清单", "审核意见"), "en": ("Summary", "Findings", "Review opinion")}
 HEADERS = {
     "zh": ["文件", "项目序号", "项目编码", "项目名称", "行", "列", "字段", "规则", "级别", "维度", "问题", "建议", "原文", "豁免理由", "基线"],
     "en": ["File", "Project no.", "Project code", "Project name", "Line", "Column", "Field", "Rule", "Severity", "Dimension", "Problem", "Suggestion", "Evidence", "Waiver reason", "Baseline"],
@@ -37,6 +40,12 @@ HEADERS = {
 # the widest each column may grow to, in character widths; the wrapped columns stop there
 MAX_WIDTHS = [40, 10, 26, 30, 8, 8, 24, 24, 10, 10, 60, 50, 30, 30, 8]
 WRAPPED = {3, 10, 11, 12, 13}
+OPINION_HEADERS = {
+    "zh": ["文件", "维度", "问题", "规则", "级别", "处数", "位置", "示例", "建议"],
+    "en": ["File", "Dimension", "Problem", "Rule", "Severity", "Count", "Places", "Example", "Suggestion"],
+}
+OPINION_WIDTHS = [30, 10, 24, 22, 8, 6, 50, 60, 50]
+OPINION_WRAPPED = {2, 6, 7, 8}
 WORDS = {
     "zh": {
         "title": "budget-audit 审核汇总",
@@ -101,15 +110,18 @@ class XlsxWriter(ReportWriter):
 
         self._illegal = ILLEGAL_CHARACTERS_RE
         self.workbook = Workbook(write_only=True)
-        summary_title, findings_title = SHEETS[run.lang]
+        summary_title, findings_title, opinion_title = SHEETS[run.lang]
         self.summary_sheet = self.workbook.create_sheet(summary_title)
         self.sheet = self.workbook.create_sheet(findings_title)
         self.sheet.freeze_panes = "A2"
+        self.opinion_sheet = self.workbook.create_sheet(opinion_title)
+        self.opinion_sheet.freeze_panes = "A2"
         self.header_font = Font(bold=True)
         self.header_fill = PatternFill("solid", fgColor="FFDDE4EE")
         self.top = Alignment(vertical="top")
         self.wrap = Alignment(vertical="top", wrap_text=True)
         self.pending: list[list[Any]] | None = []  # rows held back until the widths are set
+        self.opinion_started = False
         self.rows = 0
         self.errors: list[InputError] = []
 
@@ -178,7 +190,11 @@ class XlsxWriter(ReportWriter):
 
     def document(self, result: DocumentResult) -> None:
         path = relative_path(result.path, self.run.base)
-        for finding in result.findings:
+        findings = result.findings
+        if self.run.group_by == "dimension":
+            findings = [f for group in group_by_dimension(findings, active_only=False).values() for f in group]
+        self._opinion(result, path)
+        for finding in findings:
             row = self._row(finding, path)
             if self.pending is not None:
                 self.pending.append(row)
@@ -189,6 +205,35 @@ class XlsxWriter(ReportWriter):
 
     def unreadable(self, error: InputError) -> None:
         self.errors.append(error)
+
+    # opinion sheet ----------------------------------------------------------------------
+    def _opinion(self, result: DocumentResult, path: str) -> None:
+        lang = self.run.lang
+        sheet = self.opinion_sheet
+        if not self.opinion_started:
+            from openpyxl.utils import get_column_letter
+
+            headers = OPINION_HEADERS[lang]
+            for i, width in enumerate(OPINION_WIDTHS):  # fixed: the rows come later, draft by draft
+                sheet.column_dimensions[get_column_letter(i + 1)].width = width
+            sheet.append([self._cell(sheet, h, self.top, header=True) for h in headers])
+            self.opinion_started = True
+        more = "等{n}处" if lang == "zh" else "and {n} more"
+        for part in review_opinion(result.findings, self.run):
+            for item in part.items:
+                places = "\n".join(item.places) + (("\n" + more.format(n=item.more_places)) if item.more_places else "")
+                row = [
+                    path,
+                    part.label,
+                    item.title,
+                    item.rule,
+                    SEVERITY_ZH[item.severity] if lang == "zh" else item.severity,
+                    item.count,
+                    places,
+                    item.example,
+                    item.suggestion,
+                ]
+                sheet.append([self._cell(sheet, v, self.wrap if i in OPINION_WRAPPED else self.top) for i, v in enumerate(row)])
 
     # summary sheet ----------------------------------------------------------------------
     def _summary_rows(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> list[tuple[list[Any], bool]]:

@@ -396,3 +396,51 @@ def test_large_report_opens_and_filters(browser, tmp_path):
         encoding="utf-8",
     )
     assert loaded < 30 and filtered < 5 and one_doc < 5
+
+
+def test_sorting_by_dimension(context, run):
+    page, seen = open_report(context, run.url)
+    page.select_option("#f-doc", "1")
+    page.select_option("#f-sort", "dimension")
+    order = ["完整性", "相关性", "可测性", "适当性", "规范性"]
+    card = page.locator("#project-1-2")
+    dims = [order.index(d) for d in card.locator("td.dim").all_text_contents()]
+    assert len(set(dims)) > 1 and dims == sorted(dims)
+    seen.assert_clean()
+
+
+def test_table_copy_shows_both_tables_side_by_side(context, run):
+    page, seen = open_report(context, run.url + "#filter:rule=table-copy&doc=4")
+    tables = page.locator("table.comparison")
+    assert tables.count() == 6  # 003: the six copied tables
+    air = page.locator("#project-4-34 table.comparison")
+    rows = air.locator("tr").all_text_contents()
+    assert "项目33" in rows[0]
+    changed = air.locator("tr.cmp-changed td.hit").all_text_contents()
+    assert changed == ["≥95％", "≥98％", "≥95％", "≥98％"]
+    assert air.locator("tr.cmp-same").count() == 5
+    seen.assert_clean()
+
+
+def test_review_opinion_by_dimension(context, run):
+    """The signature block drafts the 审核意见 of the drafts shown: per dimension, each problem
+    with its count, places and advice; the reviewer can edit it before printing."""
+    page, seen = open_report(context, run.url + "#filter:doc=1")
+    opinion = page.locator("#opinion")
+    assert opinion.get_attribute("contenteditable") == "true"
+    headings = opinion.locator("h4").all_text_contents()
+    active = [f for f in run.report["documents"][0]["findings"] if not f["waived"] and not f["baseline"]]
+    by_dim = {}
+    for f in active:
+        by_dim[f["dimension"]] = by_dim.get(f["dimension"], 0) + 1
+    order = [d for d in ["完整性", "相关性", "可测性", "适当性", "规范性"] if d in by_dim]
+    assert headings == [f"{'一二三四五'[i]}、{d}（{by_dim[d]}处）" for i, d in enumerate(order)]
+    first = opinion.locator("li").first.inner_text()
+    assert first.startswith("缺少必设指标类别（6处）") and "项目1“光明养猪场基础设施建设”（第83行）" in first
+    assert "建议：补设“数量指标”" in first
+    page.select_option("#f-doc", "2")
+    assert opinion.locator("h4").first.inner_text().startswith("一、")
+    assert run.report["documents"][1]["path"] in opinion.locator("h3").first.inner_text()  # whose opinion
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.locator("#signature").screenshot(path=str(SCREENSHOTS / "opinion.png"))
+    seen.assert_clean()

@@ -1,0 +1,120 @@
+"""A draft's findings in the shape of the 审核意见 a reviewer writes back: by review dimension
+(完整性, 相关性, 可测性, 适当性, 规范性), each problem once with how often and where it occurs,
+and what the department should do.
+
+Reports build on this (``--group-by dimension``, the HTML opinion, the Excel sheet); it reads
+findings only, never a draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from auditor.findings import SEVERITY_ORDER, Finding, ProjectRef
+from auditor.messages import where
+from auditor.model import Location
+from auditor.report import DIMENSION_EN, DIMENSIONS, RunInfo, is_active
+
+PLACES = 6  # places named per problem; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class OpinionItem:
+    """One problem of a dimension (one rule, or one case of a rule: each case has its own
+    advice): how often, where, one finding's message as the example, and the advice that goes
+    with that example."""
+
+    rule: str
+    title: str
+    severity: str
+    count: int
+    places: tuple[str, ...]
+    more_places: int
+    example: str
+    suggestion: str
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionOpinion:
+    dimension: str  # the Chinese name, the key in every output
+    label: str  # in the report's language
+    count: int
+    items: tuple[OpinionItem, ...]
+
+
+def dimension_label(dimension: str, lang: str) -> str:
+    return dimension if lang == "zh" else DIMENSION_EN.get(dimension, dimension)
+
+
+def group_by_dimension(findings: Iterable[Finding], active_only: bool = True) -> dict[str, list[Finding]]:
+    """Findings by dimension, in the reviewers' order of dimensions (a dimension no shipped rule
+    uses comes last); only those still to deal with (not waived, not in the baseline) unless
+    ``active_only`` is false."""
+    groups: dict[str, list[Finding]] = {d: [] for d in DIMENSIONS}
+    for finding in findings:
+        if not active_only or is_active(finding):
+            groups.setdefault(finding.dimension, []).append(finding)
+    return {d: found for d, found in groups.items() if found}
+
+
+def review_opinion(findings: Iterable[Finding], run: RunInfo) -> list[DimensionOpinion]:
+    """The opinion on one draft. Problems within a dimension come worst first (severity, then
+    how often), then in rule order."""
+    lang = run.lang
+    order = {rule.id: n for n, rule in enumerate(run.rules)}
+    opinion = []
+    for dimension, found in group_by_dimension(findings).items():
+        items = [_item(hits[0].rule, hits, run) for hits in _problems(found, lang)]
+        items.sort(key=lambda i: (-SEVERITY_ORDER[i.severity], -i.count, order.get(i.rule, len(order)), i.rule))
+        opinion.append(DimensionOpinion(dimension, dimension_label(dimension, lang), len(found), tuple(items)))
+    return opinion
+
+
+def _problems(findings: list[Finding], lang: str) -> list[list[Finding]]:
+    """Findings by problem: a rule's case, cases whose advice reads the same taken together."""
+    by_case: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        by_case.setdefault((finding.rule, finding.case or ""), []).append(finding)
+    by_advice: dict[tuple[str, str], list[Finding]] = {}
+    for (rule_id, _), hits in by_case.items():
+        by_advice.setdefault((rule_id, hits[0].advice(lang)), []).extend(hits)
+    return list(by_advice.values())
+
+
+def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
+    lang = run.lang
+    info = run.rule(rule_id)
+    title = (info.title.get(lang) or info.title.get("zh", rule_id)) if info else rule_id
+    places = _places(findings, lang)
+    return OpinionItem(
+        rule=rule_id,
+        title=title,
+        severity=max((f.severity for f in findings), key=SEVERITY_ORDER.__getitem__),
+        count=len(findings),
+        places=tuple(places[:PLACES]),
+        more_places=max(0, len(places) - PLACES),
+        example=findings[0].text(lang),
+        suggestion=findings[0].advice(lang),
+    )
+
+
+
+def _places(findings: list[Finding], lang: str) -> list[str]:
+    """Where a problem occurs: one entry per project (or the department part), its lines."""
+    lines: dict[ProjectRef | None, list[Location]] = {}
+    for finding in findings:
+        at = lines.setdefault(finding.project, [])
+        if finding.line is not None or finding.ref is not None:
+            at.append(Location(finding.line, None, None if finding.line is not None else finding.ref))
+    places = []
+    for project, locations in lines.items():
+        if project is None:
+            name = "部门整体" if lang == "zh" else "department level"
+        else:
+            name = f"项目{project.index}“{project.name}”" if lang == "zh" else f"project {project.index} “{project.name}”"
+        unique = list(dict.fromkeys(locations))
+        if unique:
+            name += f"（{where(unique, lang)}）" if lang == "zh" else f" ({where(unique, lang)})"
+        places.append(name)
+    return places

@@ -1,0 +1,108 @@
+"""Findings in the shape of a 审核意见: grouped by review dimension in the table, JSON and Excel
+reports (``--group-by dimension``), with per-dimension counts in every summary."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+
+from auditor.cli import main
+from auditor.opinion import group_by_dimension, review_opinion
+from auditor.report import DIMENSIONS, RuleInfo, RunInfo
+from auditor.rules import load_rules
+from tests.conftest import DRAFT_FILES, ROOT
+
+
+def run_info(lang: str = "zh") -> RunInfo:
+    infos = tuple(
+        RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope)
+        for r in load_rules().rules
+    )
+    return RunInfo(rules=infos, lang=lang)
+
+
+def check(*args: str) -> str:
+    out = io.StringIO()
+    main(["check", *args, "-q", "--fail-on", "never"], out=out, err=io.StringIO())
+    return out.getvalue()
+
+
+def test_opinion_of_000_by_dimension(audits):
+    opinion = review_opinion(audits["000"].findings, run_info())
+    assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 14), ("规范性", 4)]
+    missing = opinion[0].items[0]
+    assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
+    assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第83行）" and missing.more_places == 0
+    assert missing.suggestion.startswith("补设“数量指标”")
+    measurable = [(i.rule, i.count) for i in opinion[2].items]
+    # errors first, then by count; value-syntax's two cases carry different advice: two problems
+    assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 3), ("percent-range", 1), ("value-syntax", 2)]
+    form = [(i.rule, i.count) for i in opinion[3].items]
+    assert form == [("goal-duplicate", 2), ("section-duplicate", 2)]  # goal-duplicate's cases share their advice
+    assert opinion[3].items[1].places == ("部门整体（第34、38行）",)
+
+
+def test_opinion_counts_every_active_finding_once(audits):
+    for result in audits.values():
+        opinion = review_opinion(result.findings, run_info())
+        assert sum(item.count for part in opinion for item in part.items) == len(result.findings)
+        assert [DIMENSIONS.index(p.dimension) for p in opinion] == sorted(DIMENSIONS.index(p.dimension) for p in opinion)
+
+
+def test_waived_and_baseline_findings_are_not_in_the_opinion(audits):
+    findings = list(audits["000"].findings)
+    findings[0] = replace(findings[0], waived="已确认")
+    findings[1] = replace(findings[1], baseline=True)
+    opinion = review_opinion(findings, run_info())
+    assert sum(item.count for part in opinion for item in part.items) == len(findings) - 2
+    assert sum(len(v) for v in group_by_dimension(findings, active_only=False).values()) == len(findings)
+
+
+def test_english_opinion(audits):
+    opinion = review_opinion(audits["000"].findings, run_info("en"))
+    assert opinion[0].label == "completeness"
+    assert opinion[0].items[0].places[0] == "project 1 “光明养猪场基础设施建设” (line 83)"
+
+
+def test_table_grouped_by_dimension(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    text = check(str(DRAFT_FILES["000"].relative_to(ROOT)), "--group-by", "dimension")
+    blocks = [line for line in text.splitlines() if line.startswith("[")]
+    assert blocks == ["[完整性 6条]", "[相关性 1条]", "[可测性 14条]", "[规范性 4条]"]
+    assert "按维度：完整性 6  相关性 1  可测性 14  规范性 4" in text
+    by_project = check(str(DRAFT_FILES["000"].relative_to(ROOT)))
+    assert "[项目 1  441-0601-YBN-2CCC 光明养猪场基础设施建设]" in by_project and "[完整性" not in by_project
+
+
+def test_table_in_english_grouped_by_dimension(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    text = check(str(DRAFT_FILES["000"].relative_to(ROOT)), "--group-by", "dimension", "--lang", "en")
+    assert "[completeness 6 findings]" in text and "by dimension: completeness 6" in text
+
+
+def test_json_counts_by_dimension_and_carries_the_opinion(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    plain = json.loads(check("samples", "--format", "json"))
+    grouped = json.loads(check("samples", "--format", "json", "--group-by", "dimension"))
+    for doc, same in zip(plain["documents"], grouped["documents"]):
+        assert sum(doc["by_dimension"].values()) == len(doc["findings"])
+        assert "opinion" not in doc and same["findings"] == doc["findings"]
+        assert sum(p["findings"] for p in same["opinion"]) == len(doc["findings"])
+    first = grouped["documents"][0]["opinion"][0]
+    assert first["dimension"] == "完整性" and first["problems"][0]["rule"] == "indicator-missing"
+    assert set(first["problems"][0]) == {"rule", "title", "severity", "findings", "places", "more_places", "example", "suggestion"}
+    assert grouped["summary"]["by_dimension"] == plain["summary"]["by_dimension"]
+    assert plain["summary"]["rules"]["budget-sum"]["not_checkable"] == 34  # 003 has no 预算数
+
+
+def test_group_by_from_the_configuration(tmp_path, monkeypatch):
+    (tmp_path / "budget-audit.yaml").write_text("group_by: dimension\n", encoding="utf-8")
+    (tmp_path / "draft.txt").write_bytes(DRAFT_FILES["000"].read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert "[完整性 6条]" in check("draft.txt")
+    assert "[完整性" not in check("draft.txt", "--group-by", "project")
+    (tmp_path / "budget-audit.yaml").write_text("group_by: rule\n", encoding="utf-8")
+    err = io.StringIO()
+    assert main(["check", "draft.txt", "-q"], out=io.StringIO(), err=err) == 2
+    assert "group_by" in err.getvalue()
