@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -145,8 +146,24 @@ def audit_files(
         return
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
+    # Back-pressure: results wait here in input order, so the workers may run at most this many
+    # files ahead of the writers (memory stays flat when the writing side is the slower one).
+    window = threading.BoundedSemaphore(max(64, 4 * jobs * chunksize))
+    stopped = threading.Event()  # the run ended early: stop feeding (the pool joins the feeder)
+
+    def paced() -> Iterator[InputFile]:
+        for item in files:
+            while not window.acquire(timeout=0.1):
+                if stopped.is_set():
+                    return
+            yield item
+
     with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
-        for outcome in pool.imap(_audit_in_worker, files, chunksize=chunksize):
-            yield outcome if isinstance(outcome, InputError) else engine.finish(outcome)
+        try:
+            for outcome in pool.imap(_audit_in_worker, paced(), chunksize=chunksize):
+                window.release()
+                yield outcome if isinstance(outcome, InputError) else engine.finish(outcome)
+        finally:
+            stopped.set()
             if advance:
                 advance(1)

@@ -11,8 +11,9 @@ row of the other when the 三级指标 is the same and the value or the descript
 Two projects are copies when they differ (another 项目编码, name or 预算数) and their tables
 match on at least ``table_share`` of the rows, or on ``table_with_goals_share`` when their goal
 lists are the same too (``goals_share``). A shared 资金用途 alone is not enough: two projects may
-well serve one purpose. Candidates are found through an inverted index over the rows, so
-a run compares each project with the few that share rows with it, never with all.
+well serve one purpose. Candidates are found through an inverted index over the rows
+(``copy_index``, kept on disk so that memory stays flat), so a run compares each project with
+the few that share the most rows with it, never with all.
 
 Across drafts, drafts of the same department (revisions of one draft) are not compared.
 Parameters: ``table_share``, ``table_with_goals_share``, ``goals_share``, ``min_rows``,
@@ -25,29 +26,29 @@ import hashlib
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit
+from auditor.checks.copy_index import CopyIndex, Postings, StoredPrint
 from auditor.model import Document, Location, Project
 from auditor.similarity import normalize_text
 from auditor.targets import Target
 
-POSTING_CAP = 200  # a row shared by more projects than this says nothing about copying
 LISTED = 8  # rows with another value quoted in a finding's data
-_FIELD, _ROW = "\x1f", "\x1e"
-_SEPARATORS = str.maketrans({_FIELD: " ", _ROW: " "})
+BATCH = 32  # candidates read from the index at a time, most shared rows first
 
 
 def _key(*parts: str) -> int:
-    """A stable 64-bit key (the same in every process, unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(_FIELD.join(parts).encode("utf-8"), digest_size=8).digest(), "big")
+    """A stable signed 64-bit key (the same in every process, unlike ``hash``)."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectPrint:
-    """What a project is compared by: small (it is kept for every project of a run), picklable,
-    and free of the document."""
+    """What a project is compared by: small, picklable (a worker computes it), free of the
+    document."""
 
     path: str
     department: str
@@ -59,53 +60,19 @@ class ProjectPrint:
     keys: array  # per compared row: key of 三级指标+指标值, key of 三级指标+描述 (boilerplate left out)
     row_count: int  # compared rows (half the keys)
     goals: frozenset[int]
-    table: str  # every row as 三级指标, 指标值, 描述 (joined), to show the evidence once a copy is found
+    level3: array  # every row's 三级指标 key, in table order (the evidence pairs rows by it)
+    values: tuple[str, ...]  # every row's 指标值 as written
+    names: tuple[str, ...]  # every row's 三级指标 as written
 
     @property
     def row_keys(self) -> Iterator[tuple[int, int]]:
         keys = self.keys
         return zip(keys[::2], keys[1::2])
 
-
-    def rows(self) -> list[tuple[str, str, str]]:
-        return [tuple(row.split(_FIELD)) for row in self.table.split(_ROW)] if self.table else []  # type: ignore[misc]
-
-    def differs_from(self, other: ProjectPrint) -> bool:
+    def differs_from(self, other: ProjectPrint | StoredPrint) -> bool:
         if self.code and other.code:
             return self.code != other.code or self.budget != other.budget
         return self.name != other.name or self.budget != other.budget
-
-
-@dataclass
-class CopyIndex:
-    """Every project seen so far (in one draft, or in the whole run), by row key. A key found in
-    more than ``POSTING_CAP`` projects stops collecting them: it no longer tells copies apart."""
-
-    prints: list[ProjectPrint] = field(default_factory=list)
-    postings: dict[int, list[int]] = field(default_factory=dict)
-
-    def candidates(self, item: ProjectPrint) -> Counter:
-        """For each project seen that shares rows with ``item``: how many of ``item``'s rows
-        it has (same 三级指标 and the same value or description). Rows in more than
-        ``POSTING_CAP`` projects do not count."""
-        shared: Counter = Counter()
-        for by_value, by_description in item.row_keys:
-            projects: set[int] = set()
-            for key in (by_value, by_description):
-                posting = self.postings.get(key)
-                if posting and len(posting) <= POSTING_CAP:
-                    projects.update(posting)
-            shared.update(projects)
-        return shared
-
-    def add(self, item: ProjectPrint) -> None:
-        number = len(self.prints)
-        self.prints.append(item)
-        for by_value, by_description in item.row_keys:
-            for key in {by_value, by_description}:
-                posting = self.postings.setdefault(key, [])
-                if len(posting) <= POSTING_CAP:
-                    posting.append(number)
 
 
 @dataclass(frozen=True)
@@ -133,62 +100,56 @@ class CopiesCheck:
         so the later of two copies is the one reported, whatever the number of workers."""
         hits: list[tuple[ProjectPrint, Hit]] = []
         for item in prints:
-            for hit in self._match(item, index, same_draft=True):
-                hits.append((item, hit))
-            if self.across_drafts:
-                for hit in self._match(item, index, same_draft=False):
-                    hits.append((item, hit))
-            index.add(item)
+            postings = index.postings(item.keys)
+            if item.row_count >= self.min_rows:
+                for other, share, case in self._best(item, index, postings):
+                    hits.append((item, _hit(item, other, share, case)))
+            index.add(item, item.keys, postings)
         return hits
 
     def new_index(self) -> CopyIndex:
         return CopyIndex()
 
-    def _match(self, item: ProjectPrint, index: CopyIndex, same_draft: bool) -> Iterator[Hit]:
-        if item.row_count < self.min_rows:
-            return
-        best: tuple[float, ProjectPrint, str] | None = None
-        for number, matched in sorted(index.candidates(item).items()):
-            other = index.prints[number]
-            rows = max(item.row_count, other.row_count)
-            if matched < self.table_with_goals_share * rows:
-                continue  # too few shared rows to be a copy whatever the goals
-            if same_draft != (other.path == item.path):
+    def _best(self, item: ProjectPrint, index: CopyIndex, postings: Postings) -> list[tuple[StoredPrint, float, str]]:
+        """The closest earlier copy in the same draft and the closest in another draft (not a
+        revision of the same department's draft). Candidates come most shared rows first, and are
+        read only while one could still beat the best found."""
+        draft = index.draft_number(item.path)
+        department = index.department_number(item.department)
+        floor = self.table_with_goals_share * item.row_count
+        same: list[tuple[int, int]] = []
+        other: list[tuple[int, int]] = []
+        for (number, their_draft, their_department), n in index.matches(item.row_keys, postings).items():
+            if n < floor:
                 continue
-            if not same_draft and other.department and other.department == item.department:
-                continue  # a revision of the same department's draft
-            if not item.differs_from(other):
-                continue
-            verdict = self._verdict(item, other, matched)
-            if verdict is not None and (best is None or verdict[0] > best[0]):
-                best = (verdict[0], other, verdict[1])
-        if best is None:
-            return
-        share, other, case = best
-        rows = compare_tables(item.rows(), other.rows())
-        changed = [f"{name} {theirs}→{ours}" for name, ours, theirs, status in rows if status == "changed"]
-        yield Hit(
-            evidence=item.name,
-            field="indicators",
-            loc=item.loc,
-            case=case if same_draft else f"{case}_draft",
-            data={
-                "other_project": other.name,
-                "other_index": other.index,
-                "other_code": other.code or "—",
-                "other_path": other.path,
-                "other_at": other.loc,
-                "share": round(share * 100),
-                "rows": len(rows),
-                "same": sum(status == "same" for *_, status in rows),
-                "changed_count": len(changed),
-                "changed": changed[:LISTED],
-                "project_index": item.index,
-            },
-            context={"type": "comparison", "other": other.name, "other_index": other.index, "rows": [list(row) for row in rows]},
-        )
+            if their_draft == draft:
+                same.append((-n, number))
+            elif self.across_drafts and not (department and their_department == department):
+                other.append((-n, number))
+        found = []
+        for ranked in (same, other):
+            best = self._closest(item, index, sorted(ranked))
+            if best is not None:
+                found.append(best)
+        return found
 
-    def _verdict(self, a: ProjectPrint, b: ProjectPrint, matched: int) -> tuple[float, str] | None:
+    def _closest(self, item: ProjectPrint, index: CopyIndex, ranked: list[tuple[int, int]]) -> tuple[StoredPrint, float, str] | None:
+        best: tuple[StoredPrint, float, str] | None = None
+        for start in range(0, len(ranked), BATCH):
+            batch = ranked[start : start + BATCH]
+            if best is not None and -batch[0][0] / item.row_count <= best[1]:
+                break  # no later candidate can share more
+            for (negative, _), other in zip(batch, index.fetch([number for _, number in batch])):
+                if best is not None and -negative / item.row_count <= best[1]:
+                    break
+                if not item.differs_from(other):
+                    continue
+                verdict = self._verdict(item, other, -negative)
+                if verdict is not None and (best is None or verdict[0] > best[1]):
+                    best = (other, *verdict)
+        return best
+
+    def _verdict(self, a: ProjectPrint, b: StoredPrint, matched: int) -> tuple[float, str] | None:
         rows = max(a.row_count, b.row_count)
         if rows < self.min_rows:
             return None
@@ -200,21 +161,47 @@ class CopiesCheck:
         return None
 
 
-def compare_tables(ours: list[tuple[str, str, str]], theirs: list[tuple[str, str, str]]) -> list[tuple[str, str, str, str]]:
+def _hit(item: ProjectPrint, other: StoredPrint, share: float, case: str) -> Hit:
+    rows = compare_tables(item, other)
+    changed = [f"{name} {theirs}→{ours}" for name, ours, theirs, status in rows if status == "changed"]
+    same_draft = other.path == item.path
+    return Hit(
+        evidence=item.name,
+        field="indicators",
+        loc=item.loc,
+        case=case if same_draft else f"{case}_draft",
+        data={
+            "other_project": other.name,
+            "other_index": other.index,
+            "other_code": other.code or "—",
+            "other_path": other.path,
+            "other_at": other.loc,
+            "share": round(share * 100),
+            "rows": len(rows),
+            "same": sum(status == "same" for *_, status in rows),
+            "changed_count": len(changed),
+            "changed": changed[:LISTED],
+            "project_index": item.index,
+        },
+        context={"type": "comparison", "other": other.name, "other_index": other.index, "rows": [list(row) for row in rows]},
+    )
+
+
+def compare_tables(ours: ProjectPrint, theirs: StoredPrint) -> list[tuple[str, str, str, str]]:
     """Each row of ``ours`` beside the row of ``theirs`` with the same 三级指标: ``same`` (same
     value), ``changed`` (another value) or ``own`` (no such row there). All rows count here,
     boilerplate too: this is the evidence a reviewer reads."""
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    for name, value, _ in theirs:
-        by_name.setdefault(normalize_text(name), []).append((value, normalize_text(value)))
+    by_name: dict[int, list[str]] = {}
+    for level3, value in zip(theirs.level3, theirs.values):
+        by_name.setdefault(level3, []).append(value)
     compared = []
-    for name, value, _ in ours:
-        candidates = by_name.get(normalize_text(name), [])
+    for name, level3, value in zip(ours.names, ours.level3, ours.values):
+        candidates = by_name.get(level3, [])
         plain = normalize_text(value)
-        if any(other_plain == plain for _, other_plain in candidates):
+        if any(normalize_text(other) == plain for other in candidates):
             compared.append((name, value, value, "same"))
         elif candidates:
-            compared.append((name, value, candidates[0][0], "changed"))
+            compared.append((name, value, candidates[0], "changed"))
         else:
             compared.append((name, value, "", "own"))
     return compared
@@ -240,11 +227,15 @@ def _boilerplate(projects: list[Project], share: float) -> frozenset[str]:
 
 
 def _print(doc: Document, project: Project, boilerplate: frozenset[str]) -> ProjectPrint:
-    keys = array("Q")
-    table = []
+    keys = array("q")
+    level3_keys = array("q")
+    values = []
+    names = []
     for row in project.indicators:
-        table.append(_FIELD.join(cell.translate(_SEPARATORS) for cell in (row.level3, row.value.raw, row.description)))
         level3 = normalize_text(row.level3)
+        level3_keys.append(_key(level3))
+        values.append(row.value.raw.replace("\x1f", " "))
+        names.append(row.level3)
         if level3 and level3 not in boilerplate:
             keys.append(_key(level3, "v", normalize_text(row.value.raw)))
             keys.append(_key(level3, "d", normalize_text(row.description)))
@@ -259,7 +250,9 @@ def _print(doc: Document, project: Project, boilerplate: frozenset[str]) -> Proj
         keys=keys,
         row_count=len(keys) // 2,
         goals=frozenset(_key(text) for g in project.goals if (text := normalize_text(g.text))),
-        table=_ROW.join(table),
+        level3=level3_keys,
+        values=tuple(values),
+        names=tuple(names),
     )
 
 
