@@ -210,24 +210,8 @@ def make_run_finding(rule: Rule, result: DocumentResult, item: Any, hit: Hit) ->
         "line": loc.line,
         "at": loc,
     }
-    message, suggestion = rule.templates(hit.case)
-    return Finding(
-        rule=rule.id,
-        severity=rule.case_severity(hit.case),  # type: ignore[arg-type]
-        dimension=rule.dimension,
-        message=Message(message, data),
-        suggestion=Message(suggestion, data),
-        path=result.path,
-        project=ProjectRef(item.index, item.code or None, item.name),
-        field=hit.field,
-        line=loc.line,
-        column=loc.column,
-        ref=loc.ref,
-        evidence=hit.evidence,
-        data=data,
-        context=hit.context,
-        case=hit.case,
-    )
+    project = ProjectRef(item.index, item.code or None, item.name)
+    return _finding(rule, hit, loc, data, result.path, project, hit.field, hit.context)
 
 
 def project_ref(project: Project | None, refs: dict[int, ProjectRef]) -> ProjectRef | None:
@@ -244,6 +228,14 @@ def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRe
     a large run makes many findings and most writers read only a few of their values."""
     loc: Location = hit.loc or target.loc
     data = LazyDict(lambda: finding_data(rule, target, hit, loc))
+    project = project_ref(target.project, {} if refs is None else refs)
+    context = hit.context if hit.context is not None else LazyDict(lambda: finding_context(target, hit.field) or {})
+    return _finding(rule, hit, loc, data, target.document.path, project, join_field(target.field, hit.field), context)
+
+
+def _finding(
+    rule: Rule, hit: Hit, loc: Location, data: Any, path: str, project: ProjectRef | None, field: str, context: Any
+) -> Finding:
     message, suggestion = rule.templates(hit.case)
     return Finding(
         rule=rule.id,
@@ -251,15 +243,15 @@ def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRe
         dimension=rule.dimension,
         message=Message(message, data),
         suggestion=Message(suggestion, data),
-        path=target.document.path,
-        project=project_ref(target.project, {} if refs is None else refs),
-        field=join_field(target.field, hit.field),
+        path=path,
+        project=project,
+        field=field,
         line=loc.line,
         column=loc.column,
         ref=loc.ref,
         evidence=hit.evidence,
         data=data,
-        context=hit.context if hit.context is not None else LazyDict(lambda: finding_context(target, hit.field) or {}),
+        context=context,
         case=hit.case,
     )
 

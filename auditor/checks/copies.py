@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit
-from auditor.checks.copy_index import CopyIndex, Postings, StoredPrint
-from auditor.model import Document, Location, Project
+from auditor.checks.copy_index import CopyIndex, Postings, ProjectPrint
+from auditor.model import Document, Project
 from auditor.similarity import normalize_text
 from auditor.targets import Target
 
@@ -43,36 +43,6 @@ def _key(*parts: str) -> int:
     """A stable signed 64-bit key (the same in every process, unlike ``hash``)."""
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectPrint:
-    """What a project is compared by: small, picklable (a worker computes it), free of the
-    document."""
-
-    path: str
-    department: str
-    index: int
-    code: str
-    name: str
-    budget: str
-    loc: Location
-    keys: array  # per compared row: key of 三级指标+指标值, key of 三级指标+描述 (boilerplate left out)
-    row_count: int  # compared rows (half the keys)
-    goals: frozenset[int]
-    level3: array  # every row's 三级指标 key, in table order (the evidence pairs rows by it)
-    values: tuple[str, ...]  # every row's 指标值 as written
-    names: tuple[str, ...]  # every row's 三级指标 as written
-
-    @property
-    def row_keys(self) -> Iterator[tuple[int, int]]:
-        keys = self.keys
-        return zip(keys[::2], keys[1::2])
-
-    def differs_from(self, other: ProjectPrint | StoredPrint) -> bool:
-        if self.code and other.code:
-            return self.code != other.code or self.budget != other.budget
-        return self.name != other.name or self.budget != other.budget
 
 
 @dataclass(frozen=True)
@@ -110,7 +80,7 @@ class CopiesCheck:
     def new_index(self) -> CopyIndex:
         return CopyIndex()
 
-    def _best(self, item: ProjectPrint, index: CopyIndex, postings: Postings) -> list[tuple[StoredPrint, float, str]]:
+    def _best(self, item: ProjectPrint, index: CopyIndex, postings: Postings) -> list[tuple[ProjectPrint, float, str]]:
         """The closest earlier copy in the same draft and the closest in another draft (not a
         revision of the same department's draft). Candidates come most shared rows first, and are
         read only while one could still beat the best found."""
@@ -133,8 +103,8 @@ class CopiesCheck:
                 found.append(best)
         return found
 
-    def _closest(self, item: ProjectPrint, index: CopyIndex, ranked: list[tuple[int, int]]) -> tuple[StoredPrint, float, str] | None:
-        best: tuple[StoredPrint, float, str] | None = None
+    def _closest(self, item: ProjectPrint, index: CopyIndex, ranked: list[tuple[int, int]]) -> tuple[ProjectPrint, float, str] | None:
+        best: tuple[ProjectPrint, float, str] | None = None
         for start in range(0, len(ranked), BATCH):
             batch = ranked[start : start + BATCH]
             if best is not None and -batch[0][0] / item.row_count <= best[1]:
@@ -149,7 +119,7 @@ class CopiesCheck:
                     best = (other, *verdict)
         return best
 
-    def _verdict(self, a: ProjectPrint, b: StoredPrint, matched: int) -> tuple[float, str] | None:
+    def _verdict(self, a: ProjectPrint, b: ProjectPrint, matched: int) -> tuple[float, str] | None:
         rows = max(a.row_count, b.row_count)
         if rows < self.min_rows:
             return None
@@ -161,7 +131,7 @@ class CopiesCheck:
         return None
 
 
-def _hit(item: ProjectPrint, other: StoredPrint, share: float, case: str) -> Hit:
+def _hit(item: ProjectPrint, other: ProjectPrint, share: float, case: str) -> Hit:
     rows = compare_tables(item, other)
     changed = [f"{name} {theirs}→{ours}" for name, ours, theirs, status in rows if status == "changed"]
     same_draft = other.path == item.path
@@ -187,7 +157,7 @@ def _hit(item: ProjectPrint, other: StoredPrint, share: float, case: str) -> Hit
     )
 
 
-def compare_tables(ours: ProjectPrint, theirs: StoredPrint) -> list[tuple[str, str, str, str]]:
+def compare_tables(ours: ProjectPrint, theirs: ProjectPrint) -> list[tuple[str, str, str, str]]:
     """Each row of ``ours`` beside the row of ``theirs`` with the same 三级指标: ``same`` (same
     value), ``changed`` (another value) or ``own`` (no such row there). All rows count here,
     boilerplate too: this is the evidence a reviewer reads."""

@@ -32,10 +32,11 @@ class Postings:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredPrint:
-    """A project as the index keeps it: what a finding says about the earlier of two copies."""
+class ProjectPrint:
+    """What a project is compared by: small, picklable (a worker computes it), free of the
+    document. The index keeps what a finding says about the earlier of two copies: not
+    ``keys`` nor ``names``."""
 
-    id: int
     path: str
     department: str
     index: int
@@ -43,10 +44,22 @@ class StoredPrint:
     name: str
     budget: str
     loc: Location
-    row_count: int
+    keys: array  # per compared row: key of 三级指标+指标值, key of 三级指标+描述 (boilerplate left out)
+    row_count: int  # compared rows (half the keys)
     goals: frozenset[int]
-    level3: array  # every row's 三级指标 key, in table order
+    level3: array  # every row's 三级指标 key, in table order (the evidence pairs rows by it)
     values: tuple[str, ...]  # every row's 指标值 as written
+    names: tuple[str, ...]  # every row's 三级指标 as written
+
+    @property
+    def row_keys(self) -> Iterator[tuple[int, int]]:
+        keys = self.keys
+        return zip(keys[::2], keys[1::2])
+
+    def differs_from(self, other: ProjectPrint) -> bool:
+        if self.code and other.code:
+            return self.code != other.code or self.budget != other.budget
+        return self.name != other.name or self.budget != other.budget
 
 
 class CopyIndex:
@@ -109,35 +122,35 @@ class CopyIndex:
             shared.update(projects)
         return shared
 
-    def fetch(self, ids: list[int]) -> Iterator[StoredPrint]:
+    def fetch(self, ids: list[int]) -> Iterator[ProjectPrint]:
         """The stored projects, in the order of ``ids``."""
         if not ids:
             return
         marks = ",".join("?" * len(ids))
         rows = {row[0]: row for row in self.db.execute(f"SELECT * FROM prints WHERE id IN ({marks})", ids)}
         for number in ids:
-            (id_, path, department, index, code, name, budget, line, col, ref, row_count, goals, level3, vals) = rows[number]
-            yield StoredPrint(
-                id_, path, department, index, code, name, budget, Location(line, col, ref), row_count,
-                frozenset(array("q", goals)), array("q", level3), tuple(vals.split("\x1f")) if vals else (),
+            (_, path, department, index, code, name, budget, line, col, ref, row_count, goals, level3, vals) = rows[number]
+            yield ProjectPrint(
+                path, department, index, code, name, budget, Location(line, col, ref), array("q"), row_count,
+                frozenset(array("q", goals)), array("q", level3), tuple(vals.split("\x1f")) if vals else (), (),
             )
 
-    def add(self, item: object, keys: Iterable[int], postings: Postings) -> None:
+    def add(self, item: ProjectPrint, keys: Iterable[int], postings: Postings) -> None:
         """Remember a project (a ``ProjectPrint``) under its keys; ``postings`` are the current
         lists of those keys (from ``postings``), to leave full ones alone."""
         self.size += 1
         number = self.size
-        loc = item.loc  # type: ignore[attr-defined]
+        loc = item.loc
         self.db.execute(
             "INSERT INTO prints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                number, item.path, item.department, item.index, item.code, item.name, item.budget,  # type: ignore[attr-defined]
-                loc.line, loc.column, loc.ref, item.row_count,  # type: ignore[attr-defined]
-                array("q", sorted(item.goals)).tobytes(), item.level3.tobytes(), "\x1f".join(item.values),  # type: ignore[attr-defined]
+                number, item.path, item.department, item.index, item.code, item.name, item.budget,
+                loc.line, loc.column, loc.ref, item.row_count,
+                array("q", sorted(item.goals)).tobytes(), item.level3.tobytes(), "\x1f".join(item.values),
             ),
         )
-        draft = self.draft_number(item.path)  # type: ignore[attr-defined]
-        department = self.department_number(item.department)  # type: ignore[attr-defined]
+        draft = self.draft_number(item.path)
+        department = self.department_number(item.department)
         fresh, full = [], []
         for key in dict.fromkeys(keys):
             if key in postings.templates:
