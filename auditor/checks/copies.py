@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit
-from auditor.checks.copy_index import CopyIndex, Postings, ProjectPrint
+from auditor.checks.copy_index import CopyIndex, ProjectPrint
 from auditor.model import Document, Project
 from auditor.similarity import normalize_text
 from auditor.targets import Target
 
 LISTED = 8  # rows with another value quoted in a finding's data
-BATCH = 32  # candidates read from the index at a time, most shared rows first
+FIRST_BATCH = 4  # candidates read from the index first (most shared rows first): the best is usually among them
+BATCH = 32  # and then at a time
 
 
 def _key(*parts: str) -> int:
@@ -70,17 +71,16 @@ class CopiesCheck:
         so the later of two copies is the one reported, whatever the number of workers."""
         hits: list[tuple[ProjectPrint, Hit]] = []
         for item in prints:
-            postings = index.postings(item.keys)
             if item.row_count >= self.min_rows:
-                for other, share, case in self._best(item, index, postings):
+                for other, share, case in self._best(item, index):
                     hits.append((item, _hit(item, other, share, case)))
-            index.add(item, item.keys, postings)
+            index.add(item)
         return hits
 
     def new_index(self) -> CopyIndex:
         return CopyIndex()
 
-    def _best(self, item: ProjectPrint, index: CopyIndex, postings: Postings) -> list[tuple[ProjectPrint, float, str]]:
+    def _best(self, item: ProjectPrint, index: CopyIndex) -> list[tuple[ProjectPrint, float, str]]:
         """The closest earlier copy in the same draft and the closest in another draft (not a
         revision of the same department's draft). Candidates come most shared rows first, and are
         read only while one could still beat the best found."""
@@ -89,9 +89,7 @@ class CopiesCheck:
         floor = self.table_with_goals_share * item.row_count
         same: list[tuple[int, int]] = []
         other: list[tuple[int, int]] = []
-        for (number, their_draft, their_department), n in index.matches(item.row_keys, postings).items():
-            if n < floor:
-                continue
+        for number, their_draft, their_department, n in index.shared(item, floor):
             if their_draft == draft:
                 same.append((-n, number))
             elif self.across_drafts and not (department and their_department == department):
@@ -105,8 +103,10 @@ class CopiesCheck:
 
     def _closest(self, item: ProjectPrint, index: CopyIndex, ranked: list[tuple[int, int]]) -> tuple[ProjectPrint, float, str] | None:
         best: tuple[ProjectPrint, float, str] | None = None
-        for start in range(0, len(ranked), BATCH):
-            batch = ranked[start : start + BATCH]
+        start, size = 0, FIRST_BATCH
+        while start < len(ranked):
+            batch = ranked[start : start + size]
+            start, size = start + size, BATCH
             if best is not None and -batch[0][0] / item.row_count <= best[1]:
                 break  # no later candidate can share more
             for (negative, _), other in zip(batch, index.fetch([number for _, number in batch])):

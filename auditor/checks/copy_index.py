@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.model import Location
 
@@ -21,14 +20,6 @@ POSTING_CAP = 50  # a row in more projects than this is a template row, no sign 
 BATCH = 400  # keys per query (below SQLite's limit on parameters)
 CACHE_KIB = 8192  # SQLite's page cache
 COMMIT_EVERY = 2000  # projects per transaction
-
-
-@dataclass
-class Postings:
-    """What the index holds for some keys: their projects, and which are template rows."""
-
-    projects: dict[int, list[tuple[int, int, int]]] = field(default_factory=dict)
-    templates: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +55,12 @@ class ProjectPrint:
 
 class CopyIndex:
     """Projects by the keys of their rows (see ``ProjectPrint``), with posting lists capped at
-    ``POSTING_CAP``."""
+    ``POSTING_CAP``. SQLite does the counting: a table's rows are staged in a small table and
+    joined with the postings, so no posting list is read into Python."""
 
     def __init__(self) -> None:
         self.db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=MEMORY"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(
             """
@@ -76,13 +68,15 @@ class CopyIndex:
                 code TEXT, name TEXT, budget TEXT, line INTEGER, col INTEGER, ref TEXT,
                 row_count INTEGER, goals BLOB, level3 BLOB, vals TEXT);
             CREATE TABLE postings (key INTEGER, id INTEGER, draft INTEGER, department INTEGER);
-            CREATE INDEX postings_by_key ON postings (key);
+            CREATE INDEX postings_by_key ON postings (key, id, draft, department);
             CREATE TABLE template_keys (key INTEGER PRIMARY KEY);
+            CREATE TEMP TABLE probe (key INTEGER, row INTEGER);
             """
         )
         self.size = 0
         self.drafts: dict[str, int] = {}  # path → number, in the order drafts were added
         self.departments: dict[str, int] = {"": 0}  # department → number (0: unknown)
+        self._probed: ProjectPrint | None = None
         self.db.execute("BEGIN")
 
     def close(self) -> None:
@@ -94,33 +88,26 @@ class CopyIndex:
     def department_number(self, department: str) -> int:
         return self.departments.setdefault(department, len(self.departments))
 
-    def postings(self, keys: Iterable[int]) -> Postings:
-        """The projects that hold each key, as (id, draft number, department number), in the
-        order they were added; keys found in more than ``POSTING_CAP`` projects are template
-        rows and come back as such, without their projects."""
-        wanted = list(dict.fromkeys(keys))
-        found = Postings()
-        for start in range(0, len(wanted), BATCH):
-            batch = wanted[start : start + BATCH]
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT key, id, draft, department FROM postings WHERE key IN ({marks}) ORDER BY id"
-            for key, number, draft, department in self.db.execute(query, batch):
-                found.projects.setdefault(key, []).append((number, draft, department))
-            found.templates.update(key for (key,) in self.db.execute(f"SELECT key FROM template_keys WHERE key IN ({marks})", batch))
-        return found
+    def _probe(self, item: ProjectPrint) -> None:
+        """Stage the item's compared rows as (key, row number)."""
+        if self._probed is item:
+            return
+        keys = item.keys
+        self.db.execute("DELETE FROM probe")
+        self.db.executemany("INSERT INTO probe VALUES (?, ?)", ((key, i // 2) for i, key in enumerate(keys)))
+        self._probed = item
 
-    @staticmethod
-    def matches(rows: Iterable[tuple[int, int]], postings: Postings) -> Counter:
-        """For each project that shares rows with a table, as (id, draft number, department
-        number): how many of the table's rows it has (the same value key or the same
-        description key; template rows do not count)."""
-        shared: Counter = Counter()
-        for by_value, by_description in rows:
-            projects: set[tuple[int, int, int]] = set()
-            for key in (by_value, by_description):
-                projects.update(postings.projects.get(key, ()))
-            shared.update(projects)
-        return shared
+    def shared(self, item: ProjectPrint, at_least: float = 1) -> list[tuple[int, int, int, int]]:
+        """The projects that share at least ``at_least`` of the item's compared rows (the same
+        value key or the same description key; template rows do not count), as (id, draft
+        number, department number, rows shared), in the order they were added."""
+        self._probe(item)
+        return self.db.execute(
+            """SELECT p.id, p.draft, p.department, COUNT(DISTINCT q.row) AS n
+               FROM probe q JOIN postings p ON p.key = q.key
+               GROUP BY p.id HAVING n >= ? ORDER BY p.id""",
+            (at_least,),
+        ).fetchall()
 
     def fetch(self, ids: list[int]) -> Iterator[ProjectPrint]:
         """The stored projects, in the order of ``ids``."""
@@ -135,9 +122,10 @@ class CopyIndex:
                 frozenset(array("q", goals)), array("q", level3), tuple(vals.split("\x1f")) if vals else (), (),
             )
 
-    def add(self, item: ProjectPrint, keys: Iterable[int], postings: Postings) -> None:
-        """Remember a project (a ``ProjectPrint``) under its keys; ``postings`` are the current
-        lists of those keys (from ``postings``), to leave full ones alone."""
+    def add(self, item: ProjectPrint) -> None:
+        """Remember a project under its keys. A key already held by ``POSTING_CAP`` projects
+        becomes a template row instead: its projects are forgotten and it counts no more."""
+        self._probe(item)
         self.size += 1
         number = self.size
         loc = item.loc
@@ -149,20 +137,21 @@ class CopyIndex:
                 array("q", sorted(item.goals)).tobytes(), item.level3.tobytes(), "\x1f".join(item.values),
             ),
         )
-        draft = self.draft_number(item.path)
-        department = self.department_number(item.department)
-        fresh, full = [], []
-        for key in dict.fromkeys(keys):
-            if key in postings.templates:
-                continue
-            if len(postings.projects.get(key, ())) < POSTING_CAP:
-                fresh.append((key, number, draft, department))
-            else:
-                full.append((key,))
-        self.db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", fresh)
-        if full:  # a template row from now on: its projects are forgotten
-            self.db.executemany("INSERT INTO template_keys VALUES (?)", full)
+        full = self.db.execute(
+            "SELECT DISTINCT q.key FROM probe q WHERE (SELECT COUNT(*) FROM postings p WHERE p.key = q.key) >= ?",
+            (POSTING_CAP,),
+        ).fetchall()
+        if full:
+            self.db.executemany("INSERT OR IGNORE INTO template_keys VALUES (?)", full)
             self.db.executemany("DELETE FROM postings WHERE key = ?", full)
+        self.db.execute(
+            """INSERT INTO postings SELECT DISTINCT key, ?, ?, ? FROM probe
+               WHERE key NOT IN (SELECT key FROM template_keys)""",
+            (number, self.draft_number(item.path), self.department_number(item.department)),
+        )
         if number % COMMIT_EVERY == 0:
             self.db.execute("COMMIT")
             self.db.execute("BEGIN")
+
+    def is_template(self, key: int) -> bool:
+        return self.db.execute("SELECT 1 FROM template_keys WHERE key = ?", (key,)).fetchone() is not None
