@@ -13,13 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.checks.base import Hit, NotCheckable
+from auditor.checks.base import Hit, NotCheckable, field_loc
 from auditor.expr import truthy
 from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, RuleOutcome
 from auditor.messages import LazyDict, Message
 from auditor.model import Document, Location, Project
 from auditor.rules import Rule, RuleSet
-from auditor.targets import SCOPES, Target, iter_targets
+from auditor.targets import CONTENT_NAMES, SCOPES, Target, iter_targets
 
 LANGS = ("zh", "en")
 
@@ -31,11 +31,15 @@ class Engine:
     rules: list[Rule]
     by_scope: dict[str, list[Rule]] = field(init=False)
     run_indexes: dict[str, Any] = field(init=False, default_factory=dict)  # run-level rules' memory
+    memos: dict[str, Memo] = field(init=False, default_factory=dict)  # verdicts by content, per rule
 
     def __post_init__(self) -> None:
         self.by_scope = defaultdict(list)
         for rule in self.rules:
             self.by_scope[rule.scope].append(rule)
+            memo = rule_memo(rule)
+            if memo is not None:
+                self.memos[rule.id] = memo
 
     @classmethod
     def from_ruleset(cls, ruleset: RuleSet) -> Engine:
@@ -92,8 +96,8 @@ class Engine:
         result.findings.sort(key=finding_order)
         return result
 
-    @staticmethod
     def _run_scope(
+        self,
         doc: Document,
         scope: str,
         rules: list[Rule],
@@ -103,15 +107,29 @@ class Engine:
         """Every rule of one scope on every target of that scope (the hot loop of an audit)."""
         targets = list(iter_targets(doc, scope))
         plan = [
-            (rule.requires, rule.where, rule.check.run, outcomes[rule.id], hits[rule.id], _candidates(rule, targets))
+            (rule.requires, rule.where, rule.check.run, outcomes[rule.id], hits[rule.id], _candidates(rule, targets), self.memos.get(rule.id))
             for rule in rules
         ]
         for index, target in enumerate(targets):
             env = target.env
-            for requires, where, run, outcome, sink, candidates in plan:
+            for requires, where, run, outcome, sink, candidates, memo in plan:
+                if memo is not None and memo.whole:
+                    key = tuple(map(env.get, memo.names))
+                    verdict = memo.results.get(key)
+                    if verdict is None:
+                        verdict = memo.remember(key, _verdict(requires, where, run, target))
+                    _replay(verdict, target, outcome, sink)
+                    continue
                 if requires and _lacks(requires, env, outcome):
                     continue
-                if where is not None and not truthy(where.evaluate(env)):
+                if memo is not None:
+                    key = tuple(map(env.get, memo.names))
+                    applies = memo.results.get(key)
+                    if applies is None:
+                        applies = memo.remember(key, truthy(where.evaluate(env)))
+                    if not applies:
+                        continue
+                elif where is not None and not truthy(where.evaluate(env)):
                     continue
                 if candidates is not None and index not in candidates:
                     outcome.checked += 1  # the check's one scan over all texts found nothing here
@@ -124,6 +142,73 @@ class Engine:
                 outcome.checked += 1
                 for hit in found:
                     sink.append((target, hit))
+
+
+@dataclass
+class Memo:
+    """What a rule concluded for targets with given values of the names it reads. The same
+    row (``满意度 ≥90%``) or text kind comes back in every table: its verdict is looked up, not
+    recomputed. ``whole`` memos hold the whole verdict (for checks that say what they read, see
+    ``reads`` in ``checks.base``), the others only whether ``where`` holds. Emptied when full,
+    so memory stays flat."""
+
+    names: tuple[str, ...]
+    whole: bool
+    results: dict[tuple, Any] = field(default_factory=dict)
+
+    def remember(self, key: tuple, verdict: Any) -> Any:
+        if len(self.results) >= MEMO_LIMIT:
+            self.results.clear()
+        self.results[key] = verdict
+        return verdict
+
+
+MEMO_LIMIT = 20_000  # verdicts kept per rule
+
+
+def rule_memo(rule: Rule) -> Memo | None:
+    """A memo for a rule whose verdict (or ``where``) depends only on a target's content names
+    (``CONTENT_NAMES``): not on its place, project or draft."""
+    content = CONTENT_NAMES.get(rule.scope)
+    if not content:
+        return None
+    where = rule.where.names if rule.where is not None else frozenset()
+    reads = getattr(rule.check, "reads", None)
+    if reads is not None and getattr(rule.check, "candidates", None) is None:
+        names = where.union(reads(), *(expression.names for _, expression in rule.requires))
+        if names <= content:
+            return Memo(tuple(sorted(names)), True)
+    if rule.where is not None and where <= content:
+        return Memo(tuple(sorted(where)), False)
+    return None
+
+
+def _verdict(requires: tuple[tuple[str, Any], ...], where: Any, run: Any, target: Target) -> tuple[str, Any]:
+    """A rule on one target, as the loop in ``_run_scope`` decides it: ``("missing", reason)``
+    (not checkable), ``("skip", None)`` (``where`` does not hold) or ``("checked", hits)``."""
+    env = target.env
+    for path, expression in requires:
+        if _absent(expression.evaluate(env)):
+            return ("missing", path)
+    if where is not None and not truthy(where.evaluate(env)):
+        return ("skip", None)
+    try:
+        return ("checked", tuple(run(target)))
+    except NotCheckable as missing:
+        return ("missing", missing.reason)
+
+
+def _replay(verdict: tuple[str, Any], target: Target, outcome: RuleOutcome, sink: list[tuple[Target, Hit]]) -> None:
+    """A verdict applied to a target: its hits located in this target's fields."""
+    status, detail = verdict
+    if status == "skip":
+        return
+    if status == "missing":
+        outcome.add_not_checkable(detail)
+        return
+    outcome.checked += 1
+    for hit in detail:
+        sink.append((target, replace(hit, loc=field_loc(target, hit.field))))
 
 
 def _candidates(rule: Rule, targets: list[Target]) -> set[int] | None:

@@ -26,6 +26,14 @@ from auditor.model import Document, Indicator, Location, Project
 SCOPES = ("document", "project", "spending_plan", "indicator", "goal", "text")
 RUN_SCOPE = "run"  # rules that compare drafts with each other (see ``Engine.finish``)
 
+# The names of a target's content, per scope: a rule that reads only these reaches the same
+# verdict for every target whose values of them are the same (see ``Engine``'s memo).
+CONTENT_NAMES: dict[str, frozenset[str]] = {
+    "indicator": frozenset({"level1", "level2", "level3", "description", "value", "basis", "year"}),
+    "goal": frozenset({"text", "number", "year"}),
+    "text": frozenset({"text", "kind", "year"}),
+}
+
 
 @dataclass(slots=True)
 class Target:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from array import array
-
 from auditor.checks.copies import _print, _boilerplate
 from auditor.checks.copy_index import POSTING_CAP, CopyIndex
 
@@ -16,7 +14,7 @@ def test_stored_projects_come_back_as_they_were(drafts):
     index = CopyIndex()
     items = prints_of(drafts["003"])
     for item in items:
-        index.add(item, item.keys, index.postings(item.keys))
+        index.add(item)
     stored = list(index.fetch([3, 1]))
     assert [s.index for s in stored] == [items[2].index, items[0].index]
     first = stored[1]
@@ -30,28 +28,38 @@ def test_a_project_shares_its_rows_with_its_copies(drafts):
     index = CopyIndex()
     items = prints_of(drafts["003"])
     for item in items:
-        index.add(item, item.keys, index.postings(item.keys))
+        index.add(item)
     air = next(i for i in items if "省级大气污染防治" in i.name)
-    shared = {number: n for (number, draft, _), n in index.matches(air.row_keys, index.postings(air.keys)).items()}
+    rows = index.shared(air)
+    shared = {number: n for number, _, _, n in rows}
     ids = {n: i for n, i in enumerate(items, start=1)}
     assert max(shared.values()) == air.row_count
     central = next(n for n, i in ids.items() if "中央大气污染防治" in i.name)
     assert shared[central] == air.row_count  # the copy: every compared row
-    assert {draft for (_, draft, _) in index.matches(air.row_keys, index.postings(air.keys))} == {1}
+    assert {draft for _, draft, _, _ in rows} == {1}
+    assert all(n >= 3 for *_, n in index.shared(air, 3)) and len(index.shared(air, 3)) < len(rows)
+    index.close()
+
+
+def test_shared_counts_a_row_once_when_value_and_description_both_match(drafts):
+    index = CopyIndex()
+    item = prints_of(drafts["004"])[0]
+    index.add(item)
+    assert index.shared(item) == [(1, 1, 1, item.row_count)]
+    index.close()
 
 
 def test_a_row_in_too_many_projects_stops_counting(drafts):
     index = CopyIndex()
     item = prints_of(drafts["004"])[0]
     for _ in range(POSTING_CAP):
-        index.add(item, item.keys, index.postings(item.keys))
-    assert all(len(p) == POSTING_CAP for p in index.postings(item.keys).projects.values())
+        index.add(item)
+    assert len(index.shared(item)) == POSTING_CAP
+    assert not any(index.is_template(key) for key in item.keys)
     for _ in range(5):
-        index.add(item, item.keys, index.postings(item.keys))
-    postings = index.postings(item.keys)
-    assert postings.projects == {} and postings.templates == set(item.keys)  # template rows now
-    assert index.matches(item.row_keys, postings) == {}  # they say nothing any more
+        index.add(item)
+    assert all(index.is_template(key) for key in item.keys)  # template rows now
+    assert index.shared(item) == []  # they say nothing any more
     assert index.db.execute("SELECT count(*) FROM postings").fetchone() == (0,)  # and are forgotten
-    unknown = index.postings(array("q", [1, 2]))
-    assert unknown.projects == {} and unknown.templates == set()
+    assert not index.is_template(1)
     index.close()

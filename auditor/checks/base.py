@@ -38,7 +38,11 @@ class NotCheckable(Exception):
 
 
 class Check(Protocol):
-    """A configured check: built once from a rule's parameters, run on every target."""
+    """A configured check: built once from a rule's parameters, run on every target.
+
+    A check may also define ``reads() -> frozenset[str]``: the env names it reads. It promises
+    by that that its hits depend on nothing else and are located at ``field_loc(target,
+    hit.field)``, so the engine may reuse them for another target with the same values."""
 
     def run(self, target: Target) -> Iterable[Hit]: ...
 

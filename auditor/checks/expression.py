@@ -23,6 +23,10 @@ class ExpressionCheck:
     evidence: Expression | None
     fields: Mapping[str | None, str]
 
+    def reads(self) -> frozenset[str]:
+        names = frozenset().union(*(expression.names for _, expression in self.asserts))
+        return names | self.evidence.names if self.evidence else names
+
     def run(self, target: Target) -> Iterator[Hit]:
         for case, expression in self.asserts:
             if truthy(expression.evaluate(target.env)):

@@ -44,6 +44,10 @@ class LexiconCheck:
     field: str
     evidence: Expression | None
 
+    def reads(self) -> frozenset[str]:
+        names = self.subject.names | self.object.names
+        return names | self.evidence.names if self.evidence else names
+
     def run(self, target: Target) -> Iterator[Hit]:
         value = self.object.evaluate(target.env)
         if value is None:

@@ -16,6 +16,9 @@ from auditor.targets import Target
 class RequiredCheck:
     fields: tuple[tuple[str, Expression], ...]
 
+    def reads(self) -> frozenset[str]:
+        return frozenset().union(*(expression.names for _, expression in self.fields))
+
     def run(self, target: Target) -> Iterator[Hit]:
         for name, expression in self.fields:
             value = expression.evaluate(target.env)
