@@ -163,7 +163,7 @@ class Memo:
         return verdict
 
 
-MEMO_LIMIT = 20_000  # verdicts kept per rule
+MEMO_LIMIT = 2_048  # verdicts kept per rule
 
 
 def rule_memo(rule: Rule) -> Memo | None:
@@ -208,7 +208,7 @@ def _replay(verdict: tuple[str, Any], target: Target, outcome: RuleOutcome, sink
         return
     outcome.checked += 1
     for hit in detail:
-        sink.append((target, replace(hit, loc=field_loc(target, hit.field))))
+        sink.append((target, Hit(hit.evidence, hit.field, field_loc(target, hit.field), hit.data, hit.case, hit.context)))
 
 
 def _candidates(rule: Rule, targets: list[Target]) -> set[int] | None:

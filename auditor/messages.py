@@ -32,6 +32,8 @@ def show(value: Any, lang: str = "zh") -> str:
     """A value as it reads in a message: numbers without exponent or trailing zeros
     (``Decimal("126.6100")`` → ``126.61``), lists joined with ``、``, null as empty, places as
     ``第12行`` / ``line 12`` (see ``where``)."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, Location):
@@ -62,12 +64,21 @@ def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
 def render(template: str, data: Mapping[str, Any], lang: str = "zh") -> str:
     """Fill ``{name}`` placeholders; format specs are not supported. Only the placeholders the
     template uses are formatted."""
+    pieces = _pieces(template)
+    if len(pieces) == 1 and pieces[0][1] is None:
+        return pieces[0][0]
+    if type(data) is LazyDict:
+        data = data.materialize()
     parts = []
-    for literal, name in _pieces(template):
+    for literal, name in pieces:
         parts.append(literal)
         if name is not None:
-            parts.append(show(data[name], lang) if name in data else "{" + name + "}")
+            value = data.get(name, _MISSING)
+            parts.append("{" + name + "}" if value is _MISSING else show(value, lang))
     return "".join(parts)
+
+
+_MISSING = object()
 
 
 class LazyDict(Mapping[str, Any]):
@@ -80,32 +91,33 @@ class LazyDict(Mapping[str, Any]):
         self._factory = factory
         self._value: dict[str, Any] | None = None
 
-    def _dict(self) -> dict[str, Any]:
+    def materialize(self) -> dict[str, Any]:
+        """The mapping itself (built now if it was not yet)."""
         if self._value is None:
             self._value = self._factory()
             self._factory = None
         return self._value
 
     def __getitem__(self, key: str) -> Any:
-        return self._dict()[key]
+        return self.materialize()[key]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._dict().get(key, default)
+        return self.materialize().get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._dict()
+        return key in self.materialize()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._dict())
+        return iter(self.materialize())
 
     def __len__(self) -> int:
-        return len(self._dict())
+        return len(self.materialize())
 
     def __repr__(self) -> str:
-        return repr(self._dict())
+        return repr(self.materialize())
 
     def __reduce__(self) -> tuple:
-        return (dict, (dict(self._dict()),))
+        return (dict, (dict(self.materialize()),))
 
 
 class Message(Mapping[str, str]):

@@ -18,7 +18,7 @@ from auditor.model import Location
 
 POSTING_CAP = 50  # a row in more projects than this is a template row, no sign of copying
 BATCH = 400  # keys per query (below SQLite's limit on parameters)
-CACHE_KIB = 8192  # SQLite's page cache
+CACHE_KIB = 2048  # SQLite's page cache
 COMMIT_EVERY = 2000  # projects per transaction
 
 
@@ -60,7 +60,7 @@ class CopyIndex:
 
     def __init__(self) -> None:
         self.db = sqlite3.connect("", isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=MEMORY"):
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(
             """
