@@ -18,7 +18,7 @@ NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 SHINGLE = 3
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # a draft's distinct texts; more would only grow memory with the run
 def normalize_text(text: str, strip_numbering: bool = True) -> str:
     """Text as compared: NFKC, leading item numbering dropped, whitespace and punctuation dropped,
     lower case. ``"1、拨付企业预交款。"`` → ``"拨付企业预交款"``. Cached: the rules of one draft
