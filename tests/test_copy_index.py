@@ -63,3 +63,13 @@ def test_a_row_in_too_many_projects_stops_counting(drafts):
     assert index.db.execute("SELECT count(*) FROM postings").fetchone() == (0,)  # and are forgotten
     assert not index.is_template(1)
     index.close()
+
+
+def test_the_index_lives_on_disk_beyond_its_page_cache():
+    """A private database is a temporary one: with temp_store=MEMORY all of it would stay in
+    memory, and a province's run would grow with every draft."""
+    index = CopyIndex()
+    assert index.db.execute("PRAGMA temp_store").fetchone() == (1,)  # FILE
+    cache = index.db.execute("PRAGMA cache_size").fetchone()[0]
+    assert cache < 0 and -cache <= 8192  # KiB, bounded
+    index.close()
