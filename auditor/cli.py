@@ -305,6 +305,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     recorder = BaselineRecorder() if args.write_baseline else None
     unreadable = failing = 0
     with ExitStack() as stack:
+        stack.callback(engine.close)
         writers = []
         for fmt, path in outputs:
             cls = writer_class(fmt)

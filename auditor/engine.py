@@ -45,6 +45,12 @@ class Engine:
     def from_ruleset(cls, ruleset: RuleSet) -> Engine:
         return cls(list(ruleset.rules))
 
+    def close(self) -> None:
+        """Let go of what the run-level rules keep (the copy index's temporary file)."""
+        for index in self.run_indexes.values():
+            index.close()
+        self.run_indexes.clear()
+
     def audit(self, doc: Document) -> DocumentResult:
         """All rules on one draft, including the run-level comparison with drafts audited
         before it by this engine."""

@@ -65,11 +65,17 @@ def test_a_row_in_too_many_projects_stops_counting(drafts):
     index.close()
 
 
-def test_the_index_lives_on_disk_beyond_its_page_cache():
-    """A private database is a temporary one: with temp_store=MEMORY all of it would stay in
-    memory, and a province's run would grow with every draft."""
+def test_the_index_lives_on_disk_beyond_its_page_cache(drafts, tmp_path, monkeypatch):
+    """The index is a database file of its own, not a temporary database (which temp_store=
+    MEMORY would keep wholly in memory: a province's run would grow with every draft); no file
+    is left behind."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
     index = CopyIndex()
-    assert index.db.execute("PRAGMA temp_store").fetchone() == (1,)  # FILE
+    (_, name, file), = index.db.execute("PRAGMA database_list").fetchall()[:1]
+    assert name == "main" and file  # "" for a temporary database
     cache = index.db.execute("PRAGMA cache_size").fetchone()[0]
     assert cache < 0 and -cache <= 8192  # KiB, bounded
+    index.add(prints_of(drafts["004"])[0])
     index.close()
+    assert list(tmp_path.iterdir()) == []

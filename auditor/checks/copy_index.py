@@ -1,18 +1,22 @@
 """The memory of the ``copies`` check: every project seen so far in a run, by row key.
 
 A run over a province's drafts sees hundreds of thousands of projects; keeping them in Python
-objects would make memory grow with the run. They live instead in a private temporary SQLite
-database (``sqlite3.connect("")``: on disk beyond SQLite's page cache, deleted when closed), so a
-run's memory stays flat. Lookups go through an index on the row keys: each project is compared
+objects would make memory grow with the run. They live instead in a SQLite database in a
+temporary file of its own (on disk beyond SQLite's page cache, gone when closed), so a run's
+memory stays flat. (Not ``sqlite3.connect("")``: that is a temporary database, which
+``temp_store=MEMORY`` — wanted for each query's small sorts — would keep wholly in memory.) Lookups go through an index on the row keys: each project is compared
 with the few projects that share rows with it, never with all.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from auditor.model import Location
 
@@ -53,16 +57,29 @@ class ProjectPrint:
         return self.name != other.name or self.budget != other.budget
 
 
+def _private_database() -> tuple[sqlite3.Connection, str | None]:
+    """A new database in a temporary file that no one else can open: unlinked at once where the
+    system allows it (the file lives while it is open), else removed on ``close``."""
+    fd, path = tempfile.mkstemp(prefix="budget-audit-", suffix=".sqlite")
+    os.close(fd)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        os.unlink(path)
+    except OSError:  # Windows: an open file cannot be removed
+        return db, path
+    return db, None
+
+
 class CopyIndex:
     """Projects by the keys of their rows (see ``ProjectPrint``), with posting lists capped at
     ``POSTING_CAP``. SQLite does the counting: a table's rows are staged in a small table and
     joined with the postings, so no posting list is read into Python."""
 
     def __init__(self) -> None:
-        self.db = sqlite3.connect("", isolation_level=None)
-        # temp_store=FILE: a private database ("") is a temporary one, and MEMORY would keep all
-        # of it in memory (measured: RSS grew with the run again).
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
+        self.db, self._path = _private_database()
+        # The index is a file of its own (pages beyond the cache go to disk); the small tables
+        # and sorts of each query are kept in memory (temp_store).
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=MEMORY"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.executescript(
             """
@@ -83,6 +100,8 @@ class CopyIndex:
 
     def close(self) -> None:
         self.db.close()
+        if self._path is not None:
+            Path(self._path).unlink(missing_ok=True)
 
     def draft_number(self, path: str) -> int:
         return self.drafts.setdefault(path, len(self.drafts) + 1)
