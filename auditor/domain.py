@@ -148,6 +148,7 @@ def other_row(text: str | None, indicator: Indicator | None, project: Project | 
 
 
 UNIT_TERM = re.compile(r"[\u4e00-\u9fff]{1,2}(?:中心|站|部|局|所|委|队|院|馆)")
+UNIT_END = re.compile(r"中心|[站部局所委队院馆]")  # a text without one of these names no unit
 NAME_PREFIX = re.compile(r"^(?:\d+[.、．]\s*)?(?:经开区|开发区|园区|管委会|高新区|新区)?")
 OWN_AREA_WORDS = frozenset({"经开区", "开发区", "园区", "高新区", "新区", "我区", "本区", "全区", "区内", "我县", "全县", "县域"})
 
@@ -161,7 +162,7 @@ def borrowed_subject(text: str | None, project: Project | None, document: Docume
     """Another project's subject named in this project's text: a unit term (``武装部``) from
     another project's name that this project's own name lacks, in a phrase that echoes that
     name (a common run of five characters or more). Returns ``武装部（项目6“…”）`` or null."""
-    if not text or project is None or document is None:
+    if not text or project is None or document is None or not UNIT_END.search(text):
         return None
     own = project.display_name
     for other in document.projects:

@@ -45,7 +45,10 @@ class RecurrenceCheck:
                 name = normalize_text(row.level3)
                 if name:
                     rows[name].append((project, row))
+        needed = max(self.min_projects, self.min_share * len(tables))
         for group in rows.values():
+            if len(group) < needed:
+                continue  # fewer rows than the projects it would need
             shared = _sharing(group)
             projects = list(dict.fromkeys(p.index for p, _ in shared))
             if len(projects) < self.min_projects or len(projects) < self.min_share * len(tables):
