@@ -13,6 +13,14 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
+def rebuilt_by_init(obj: Any) -> tuple:
+    """``__reduce__`` for the slotted dataclasses of a result: rebuilt by one call of
+    ``__init__``. A worker's results are unpickled in the process that writes the reports, where
+    the default for slotted classes (a setattr per field) cost more than the writing."""
+    cls = type(obj)
+    return (cls, tuple([getattr(obj, name) for name in cls.__slots__]))
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectRef:
     """The project a finding is about, as a reviewer names it."""
@@ -20,6 +28,8 @@ class ProjectRef:
     index: int
     code: str | None
     name: str
+
+    __reduce__ = rebuilt_by_init
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,8 @@ class Finding:
     """The draft text around the evidence, for reports: the indicator row, the schedule, the
     goal items or the paragraph (``{"type": "indicator", "cells": {…}}`` …)."""
     case: str | None = None  # which of the rule's cases (message variants) this is
+
+    __reduce__ = rebuilt_by_init
 
     def text(self, lang: str) -> str:
         return self.message.get(lang) or self.message["zh"]
@@ -83,6 +95,8 @@ class ProjectFacts:
     goals: int
     indicators: int
 
+    __reduce__ = rebuilt_by_init
+
 
 @dataclass(slots=True)
 class RuleOutcome:
@@ -93,6 +107,8 @@ class RuleOutcome:
     findings: int = 0
     not_checkable: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+
+    __reduce__ = rebuilt_by_init
 
     def add_not_checkable(self, reason: str) -> None:
         self.not_checkable += 1
@@ -112,3 +128,5 @@ class DocumentResult:
     errors: list[str] = field(default_factory=list)
     facts: list[ProjectFacts] = field(default_factory=list)
     signatures: dict[str, Any] = field(default_factory=dict)  # run-level rules' view of the draft, until compared
+
+    __reduce__ = rebuilt_by_init
