@@ -181,7 +181,7 @@ def rule_memo(rule: Rule) -> Memo | None:
     where = rule.where.names if rule.where is not None else frozenset()
     reads = getattr(rule.check, "reads", None)
     if reads is not None and getattr(rule.check, "candidates", None) is None:
-        names = where.union(reads(), *(expression.names for _, expression in rule.requires))
+        names = where.union(reads(rule.scope), *(expression.names for _, expression in rule.requires))
         if names <= content:
             return Memo(tuple(sorted(names)), True)
     if rule.where is not None and where <= content:

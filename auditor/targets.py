@@ -33,6 +33,10 @@ CONTENT_NAMES: dict[str, frozenset[str]] = {
     "goal": frozenset({"text", "number", "year"}),
     "text": frozenset({"text", "kind", "year"}),
 }
+# The name holding what a finding quotes when its rule names no evidence (``default_evidence``).
+EVIDENCE_NAMES: dict[str, str] = {
+    "indicator": "value", "goal": "text", "text": "text", "project": "display_name", "spending_plan": "header",
+}
 
 
 @dataclass(slots=True)

@@ -62,6 +62,19 @@ def test_only_rules_that_read_content_alone_are_remembered_whole(ruleset):
     assert "budget-sum" not in memos  # project scope: no content memo
 
 
+def test_a_rule_without_evidence_of_its_own_is_remembered_with_what_it_quotes():
+    """Without an ``evidence`` expression a finding quotes the row's 指标值: two rows alike in
+    what the rule tests but with other values must not share a verdict."""
+    from auditor.checks.expression import build
+    from auditor.expr import compile_expression
+
+    check = build({"assert": 'level3 != "资金到位率"'}, lambda source: compile_expression(source, {}))
+    assert check.reads("indicator") == {"level3", "value"}
+    assert check.reads("goal") == {"level3", "text"}
+    quoting = build({"assert": 'level3 != "资金到位率"', "evidence": "level3"}, lambda source: compile_expression(source, {}))
+    assert quoting.reads("indicator") == {"level3"}
+
+
 def test_a_full_memo_starts_again():
     memo = Memo(("value",), True)
     for n in range(MEMO_LIMIT):

@@ -40,9 +40,10 @@ class NotCheckable(Exception):
 class Check(Protocol):
     """A configured check: built once from a rule's parameters, run on every target.
 
-    A check may also define ``reads() -> frozenset[str]``: the env names it reads. It promises
-    by that that its hits depend on nothing else and are located at ``field_loc(target,
-    hit.field)``, so the engine may reuse them for another target with the same values."""
+    A check may also define ``reads(scope) -> frozenset[str]``: the env names its hits depend on
+    in that scope (evidence included). It promises by that that they depend on nothing else and
+    are located at ``field_loc(target, hit.field)``, so the engine may reuse them for another
+    target with the same values."""
 
     def run(self, target: Target) -> Iterable[Hit]: ...
 

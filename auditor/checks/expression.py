@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit, default_evidence, field_loc
 from auditor.expr import Expression, truthy
-from auditor.targets import Target
+from auditor.targets import EVIDENCE_NAMES, Target
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,13 @@ class ExpressionCheck:
     evidence: Expression | None
     fields: Mapping[str | None, str]
 
-    def reads(self) -> frozenset[str]:
+    def reads(self, scope: str) -> frozenset[str]:
         names = frozenset().union(*(expression.names for _, expression in self.asserts))
-        return names | self.evidence.names if self.evidence else names
+        if self.evidence is not None:
+            return names | self.evidence.names
+        if scope in EVIDENCE_NAMES:  # the default evidence: the target's own value or text
+            return names | {EVIDENCE_NAMES[scope]}
+        return names
 
     def run(self, target: Target) -> Iterator[Hit]:
         for case, expression in self.asserts:

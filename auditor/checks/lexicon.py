@@ -44,7 +44,7 @@ class LexiconCheck:
     field: str
     evidence: Expression | None
 
-    def reads(self) -> frozenset[str]:
+    def reads(self, scope: str) -> frozenset[str]:
         names = self.subject.names | self.object.names
         return names | self.evidence.names if self.evidence else names
 

@@ -16,7 +16,7 @@ from auditor.targets import Target
 class RequiredCheck:
     fields: tuple[tuple[str, Expression], ...]
 
-    def reads(self) -> frozenset[str]:
+    def reads(self, scope: str) -> frozenset[str]:
         return frozenset().union(*(expression.names for _, expression in self.fields))
 
     def run(self, target: Target) -> Iterator[Hit]:
