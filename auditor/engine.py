@@ -193,9 +193,9 @@ def _verdict(requires: tuple[tuple[str, Any], ...], where: Any, run: Any, target
     """A rule on one target, as the loop in ``_run_scope`` decides it: ``("missing", reason)``
     (not checkable), ``("skip", None)`` (``where`` does not hold) or ``("checked", hits)``."""
     env = target.env
-    for path, expression in requires:
-        if _absent(expression.evaluate(env)):
-            return ("missing", path)
+    path = _missing(requires, env)
+    if path is not None:
+        return ("missing", path)
     if where is not None and not truthy(where.evaluate(env)):
         return ("skip", None)
     try:
@@ -228,11 +228,18 @@ def _candidates(rule: Rule, targets: list[Target]) -> set[int] | None:
 
 def _lacks(requires: tuple[tuple[str, Any], ...], env: dict[str, Any], outcome: RuleOutcome) -> bool:
     """Whether the target lacks a field the rule needs (then it is not checkable)."""
+    path = _missing(requires, env)
+    if path is not None:
+        outcome.add_not_checkable(path)
+    return path is not None
+
+
+def _missing(requires: tuple[tuple[str, Any], ...], env: dict[str, Any]) -> str | None:
+    """The first field the rule needs that the target lacks."""
     for path, expression in requires:
         if _absent(expression.evaluate(env)):
-            outcome.add_not_checkable(path)
-            return True
-    return False
+            return path
+    return None
 
 
 def _absent(value: Any) -> bool:

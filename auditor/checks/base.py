@@ -12,7 +12,7 @@ from dataclasses import field as default
 from typing import Any, Protocol
 
 from auditor.model import Location
-from auditor.targets import Target
+from auditor.targets import EVIDENCE_NAMES, Target
 
 
 @dataclass(slots=True)
@@ -83,19 +83,10 @@ def field_loc(target: Target, name: str) -> Location:
 
 
 def default_evidence(target: Target) -> str:
-    """The text a finding quotes when a rule names no evidence of its own."""
-    obj = target.obj
-    if isinstance(obj, str):
-        return obj
-    if target.scope == "indicator":
-        return obj.value.raw
-    if target.scope == "goal":
-        return obj.text
-    if target.scope == "project":
-        return obj.display_name
-    if target.scope == "spending_plan":
-        return obj.header if obj is not None else ""
-    return ""
+    """The text a finding quotes when a rule names no evidence of its own: the target's own
+    value or text (``EVIDENCE_NAMES``)."""
+    name = EVIDENCE_NAMES.get(target.scope)
+    return as_text(target.env.get(name)) if name else ""
 
 
 def as_text(value: Any) -> str:

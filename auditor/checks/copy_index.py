@@ -4,8 +4,9 @@ A run over a province's drafts sees hundreds of thousands of projects; keeping t
 objects would make memory grow with the run. They live instead in a SQLite database in a
 temporary file of its own (on disk beyond SQLite's page cache, gone when closed), so a run's
 memory stays flat. (Not ``sqlite3.connect("")``: that is a temporary database, which
-``temp_store=MEMORY`` — wanted for each query's small sorts — would keep wholly in memory.) Lookups go through an index on the row keys: each project is compared
-with the few projects that share rows with it, never with all.
+``temp_store=MEMORY`` — wanted for each query's small sorts — would keep wholly in memory.)
+Lookups go through an index on the row keys: each project is compared with the few projects
+that share rows with it, never with all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 from auditor.model import Location
 
 POSTING_CAP = 50  # a row in more projects than this is a template row, no sign of copying
-BATCH = 400  # keys per query (below SQLite's limit on parameters)
 CACHE_KIB = 2048  # SQLite's page cache
 COMMIT_EVERY = 2000  # projects per transaction
 
@@ -45,11 +45,6 @@ class ProjectPrint:
     level3: array  # every row's 三级指标 key, in table order (the evidence pairs rows by it)
     values: tuple[str, ...]  # every row's 指标值 as written
     names: tuple[str, ...]  # every row's 三级指标 as written
-
-    @property
-    def row_keys(self) -> Iterator[tuple[int, int]]:
-        keys = self.keys
-        return zip(keys[::2], keys[1::2])
 
     def differs_from(self, other: ProjectPrint) -> bool:
         if self.code and other.code:
