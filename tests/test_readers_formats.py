@@ -241,10 +241,19 @@ def test_table_split_over_two_pages():
     assert len(two.projects) == 1 and len(two.projects[0].indicators) == 12
 
 
-def test_empty_table():
-    doc = read(FORMATS / "edge_empty_table.docx")
-    assert doc.projects == []
-    assert doc.notes == []
+def test_empty_table_is_not_a_clean_draft():
+    """A document whose only table is empty holds nothing to audit: it must not pass every rule
+    and be reported as free of problems."""
+    with pytest.raises(ReadError, match="未找到绩效目标内容.*no performance-target content"):
+        read(FORMATS / "edge_empty_table.docx")
+
+
+def test_text_without_a_draft_in_it_is_an_input_error(tmp_path):
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text("这是一份会议纪要。\n今天讨论了天气。\n\n\t签到\n\t张三\n", encoding="utf-8")
+    with pytest.raises(ReadError, match="未找到绩效目标内容") as raised:
+        read(minutes)
+    assert raised.value.path == str(minutes)
 
 
 def test_nested_table_is_flattened_and_noted():

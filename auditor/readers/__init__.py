@@ -59,7 +59,7 @@ def read_document(path: str | Path, parse_value: ValueParser, display_path: str 
     path = Path(path)
     shown = display_path or str(path)
     try:
-        return _read(path, shown, parse_value)
+        return _with_content(_read(path, shown, parse_value))
     except ReadError:
         raise
     except FormatError as error:
@@ -79,6 +79,17 @@ def read_document(path: str | Path, parse_value: ValueParser, display_path: str 
     except Exception as error:  # a malformed file a library choked on: never a traceback
         detail = f"{type(error).__name__}: {str(error)[:160]}".rstrip(": ")
         raise ReadError(shown, f"无法解析此文件（{detail}） / cannot parse this file ({detail})") from None
+
+
+def _with_content(doc: Document) -> Document:
+    """The draft, if anything of a draft was found in it: a file without a project table or a
+    part-one goal would otherwise pass every rule, and be reported as free of problems."""
+    if doc.projects or doc.sections or doc.department_indicators:
+        return doc
+    raise FormatError(
+        "未找到绩效目标内容（既无项目绩效目标表，也无总体/分项绩效目标），不是预算绩效目标文本或内容为空"
+        " / no performance-target content (no project table, no overall or area goals): not a draft, or empty"
+    )
 
 
 def _read(path: Path, shown: str, parse_value: ValueParser) -> Document:
