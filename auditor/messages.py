@@ -69,16 +69,35 @@ def render(template: str, data: Mapping[str, Any], lang: str = "zh") -> str:
         return pieces[0][0]
     if type(data) is LazyDict:
         data = data.materialize()
+    values = tuple(data.get(name, _MISSING) for _, name in pieces if name is not None)
+    types = tuple(map(type, values))
+    if _CACHEABLE.issuperset(types):
+        return _fill_cached(template, lang, values, types)
+    return _fill(template, lang, values)
+
+
+def _fill(template: str, lang: str, values: tuple[Any, ...]) -> str:
     parts = []
-    for literal, name in pieces:
+    filled = iter(values)
+    for literal, name in _pieces(template):
         parts.append(literal)
         if name is not None:
-            value = data.get(name, _MISSING)
+            value = next(filled)
             parts.append("{" + name + "}" if value is _MISSING else show(value, lang))
     return "".join(parts)
 
 
+@lru_cache(maxsize=8192)
+def _fill_cached(template: str, lang: str, values: tuple[Any, ...], types: tuple[type, ...]) -> str:
+    """``_fill`` for values seen before: the same rows and texts recur in table after table, so
+    most findings of a run repeat a message already written. ``types`` keeps apart values that
+    are equal but read differently (``1`` and ``True``); only types whose equal values always read
+    the same are cached (not ``Decimal``: ``0`` and ``-0`` are equal)."""
+    return _fill(template, lang, values)
+
+
 _MISSING = object()
+_CACHEABLE = frozenset({str, int, bool, type(None), Location, object})  # object: _MISSING
 
 
 class LazyDict(Mapping[str, Any]):
