@@ -12,12 +12,12 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.engine import Engine
-from auditor.findings import DocumentResult
+from auditor.findings import DocumentResult, Finding
 from auditor.inputs import InputFile, InputProblem
 from auditor.readers import ReadError, read_document
 from auditor.report import InputError
@@ -86,17 +86,31 @@ def _audit_in_worker(item: InputFile) -> Outcome:
 def for_transfer(result: DocumentResult, keep_context: bool) -> DocumentResult:
     """A result as it travels back from a worker: messages rendered, no message data (writers
     never read it), the context only if a report shows it."""
-    result.findings = [
-        replace(
-            finding,
-            message=dict(finding.message),
-            suggestion=dict(finding.suggestion),
-            data={},
-            context=dict(finding.context) if keep_context and finding.context else None,
-        )
-        for finding in result.findings
-    ]
+    result.findings = [_finding_for_transfer(finding, keep_context) for finding in result.findings]
     return result
+
+
+def _finding_for_transfer(finding: Finding, keep_context: bool) -> Finding:
+    context = finding.context
+    return Finding(
+        rule=finding.rule,
+        severity=finding.severity,
+        dimension=finding.dimension,
+        message=dict(finding.message),
+        suggestion=dict(finding.suggestion),
+        path=finding.path,
+        project=finding.project,
+        field=finding.field,
+        line=finding.line,
+        column=finding.column,
+        ref=finding.ref,
+        evidence=finding.evidence,
+        data={},
+        waived=finding.waived,
+        baseline=finding.baseline,
+        context=dict(context) if keep_context and context else None,
+        case=finding.case,
+    )
 
 
 def tune_gc() -> None:

@@ -39,11 +39,15 @@ def lex_text(text: str) -> BlockStream:
                 in_table = True
             body = line[1:]
             first = body[:1]
-            lead = LEADING_RESIDUE.match(body).end() if first.isspace() or first == "[" else 0
+            if first.isspace() or first == "[":
+                lead = LEADING_RESIDUE.match(body).end()
+                body = clean_cell_text(body)
+            else:
+                lead = 0
+                body = body.strip() if "[bookmark" not in body else clean_cell_text(body)
             row.append(Cell(body, new_tuple(Location, (number, 2 + lead, None))))
-        elif not line.strip():
+        elif not line or line.isspace():
             if row:
-                _finish_cells(row, more)
                 end_row()
                 row, more = [], {}
         elif row:
@@ -52,17 +56,8 @@ def lex_text(text: str) -> BlockStream:
             in_table = False
             blocks.append(_paragraph(line, number))
     if row:
-        _finish_cells(row, more)
         end_row()
     return stream
-
-
-def _finish_cells(row: list[Cell], more: dict[int, list[str]]) -> None:
-    """Clean the single-line cells of a row (those with continuation lines are joined first)."""
-    for position, cell in enumerate(row):
-        if position not in more:
-            text = cell.text
-            cell.text = text.strip() if "[bookmark" not in text else clean_cell_text(text)
 
 
 def _paragraph(line: str, number: int) -> Paragraph:
