@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SAMPLES := samples
 REPORT_DIR := build
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench profile install clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "budget-audit needs Python >= 3.10")'
@@ -26,6 +26,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench.run
+
+profile: $(STAMP)
+	$(PY) -m bench.profile
 
 clean:
 	rm -rf $(VENV) $(REPORT_DIR) .pytest_cache *.egg-info

@@ -6,10 +6,14 @@ size:
 
 - **floor**: read and decode every file and make one pass of a compiled regular expression that
   finds every number with the word after it — the least work any auditor of these drafts does;
-- **stages** (in this process, one core): reading, the model (lexing and assembling), value
-  parsing, rules, and report writing (the JSON writer), each summed over the corpus;
+- **stages** (in this process, one core, CPU time): reading, the model (lexing and assembling),
+  value parsing, rules, and report writing (the JSON writer), each summed over the corpus
+  (``bench.stages``; ``bench.profile`` breaks them down further, rule by rule);
 - **end to end**: the CLI (``budget-audit check DIR --format json``) with ``--jobs 1`` and
-  ``--jobs N``, wall time, drafts/s, MB/s and peak RSS of the process tree;
+  ``--jobs N``, wall time, drafts/s, MB/s, CPU time and peak RSS of the process tree. This
+  machine's speed drifts by a fifth between minutes, so the two are run by turns ``--repeat``
+  times (for corpora up to ``--repeat-limit`` drafts) and the fastest run of each is reported,
+  with every run kept in ``results.json``;
 
 plus the CLI's start-up time (``budget-audit --version``) and one draft end to end. Figures are
 printed as a table and written to ``OUT/results.json``; nothing is asserted here.
@@ -54,81 +58,77 @@ def corpus(size: int, out: Path, seed: int = 0) -> Corpus:
 
 
 def floor_seconds(files: list[Path]) -> float:
-    start = time.perf_counter()
+    """CPU time of the floor (like the stages: the ratio compares CPU with CPU)."""
+    start = time.process_time()
     for path in files:
         text = path.read_bytes().decode("utf-8")
         FLOOR_PATTERN.findall(text)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def stage_seconds(files: list[Path]) -> dict[str, float]:
-    """Time per stage over the corpus, in this process (one core)."""
-    import io
-
-    from auditor.engine import Engine
-    from auditor.readers.assemble import assemble
-    from auditor.readers.detect import decode_text
-    from auditor.readers.text import lex_text
-    from auditor.report import RunInfo, SummaryBuilder
+    """CPU time per stage over the corpus, in this process (one core): the stages of
+    ``bench.stages`` summed into the table's five."""
     from auditor.rules import load_rules
-    from auditor.values import parse_value
-    from auditor.writers.json_report import JsonWriter
+    from bench.stages import stage_pass
 
-    engine = Engine.from_ruleset(load_rules())
-    run = RunInfo(rules=(), lang="zh")
-    writer = JsonWriter(io.StringIO(), run)
-    summary = SummaryBuilder(run)
-    parse_value.cache_clear()
-    value_time = 0.0
-
-    def timed_parse(raw: str):  # noqa: ANN202
-        nonlocal value_time
-        start = time.perf_counter()
-        result = parse_value(raw)
-        value_time += time.perf_counter() - start
-        return result
-
-    times = {"read": 0.0, "model": 0.0, "values": 0.0, "rules": 0.0, "report": 0.0}
-    for path in files:
-        t0 = time.perf_counter()
-        text, _ = decode_text(path.read_bytes())
-        t1 = time.perf_counter()
-        before = value_time
-        doc = assemble(lex_text(text), str(path), "text", timed_parse)
-        t2 = time.perf_counter()
-        result = engine.audit(doc)
-        t3 = time.perf_counter()
-        writer.document(result)
-        summary.add(result)
-        t4 = time.perf_counter()
-        spent_on_values = value_time - before
-        times["read"] += t1 - t0
-        times["model"] += (t2 - t1) - spent_on_values
-        times["values"] += spent_on_values
-        times["rules"] += t3 - t2
-        times["report"] += t4 - t3
-    return times
+    spent = stage_pass(files, list(load_rules().rules))
+    return {
+        "read": spent["read"],
+        "model": spent["lex"] + spent["assemble"],
+        "values": spent["values"],
+        "rules": spent["examine"] + spent["finish"],
+        "report": spent["report"],
+    }
 
 
-def run_cli(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (kB, largest process of the tree) of one CLI run."""
+@dataclass
+class CliRun:
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of every process of the run
+    peak_rss_kb: int  # largest process of the tree
+
+
+def run_cli(args: list[str]) -> CliRun:
+    """One CLI run, measured from a parent process that does nothing else."""
     probe = (
         "import resource, subprocess, sys, time; t = time.perf_counter(); "
         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=False); "
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss)"
     )
     cli = [sys.executable, "-m", "auditor.cli", *args]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it: with .pyc files
     out = subprocess.run([sys.executable, "-c", probe, *cli], capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
-    seconds, rss = out.split()
-    return float(seconds), int(rss)
+    seconds, cpu, rss = out.split()
+    return CliRun(float(seconds), float(cpu), int(rss))
 
 
 def best_of(times: int, args: list[str]) -> float:
-    return min(run_cli(args)[0] for _ in range(times))
+    return min(run_cli(args).seconds for _ in range(times))
 
 
-def measure(sizes: list[int], out: Path, jobs: int, stage_limit: int) -> dict:
+def end_to_end(data: Corpus, out: Path, jobs: int, repeat: int) -> dict[str, dict]:
+    """``--jobs 1`` and ``--jobs N`` by turns, ``repeat`` times; the fastest run of each."""
+    runs: dict[int, list[CliRun]] = {1: [], jobs: []}
+    for _ in range(repeat):
+        for j in runs:
+            runs[j].append(run_cli(["check", str(data.folder), "--format", "json", "-q", "-j", str(j), "--output", str(out / "report.json")]))
+    figures = {}
+    for j, measured in runs.items():
+        best = min(measured, key=lambda run: run.seconds)
+        figures[f"jobs_{j}"] = {
+            "seconds": best.seconds,
+            "drafts_per_second": data.size / best.seconds,
+            "megabytes_per_second": data.megabytes / best.seconds,
+            "cpu_ms_per_draft": best.cpu_seconds / data.size * 1000,
+            "peak_rss_mb": max(run.peak_rss_kb for run in measured) / 1024,
+            "runs_seconds": [run.seconds for run in measured],
+        }
+    return figures
+
+
+def measure(sizes: list[int], out: Path, jobs: int, stage_limit: int, repeat: int, repeat_limit: int) -> dict:
     results: dict = {
         "machine": {
             "python": platform.python_version(),
@@ -149,14 +149,7 @@ def measure(sizes: list[int], out: Path, jobs: int, stage_limit: int) -> dict:
             entry["stages_seconds"] = stages
             entry["in_process_seconds"] = sum(stages.values())
             entry["audit_floor_ratio"] = sum(stages.values()) / floor
-        for label, j in (("jobs_1", 1), (f"jobs_{jobs}", jobs)):
-            seconds, rss = run_cli(["check", str(data.folder), "--format", "json", "-q", "-j", str(j), "--output", str(out / "report.json")])
-            entry[label] = {
-                "seconds": seconds,
-                "drafts_per_second": size / seconds,
-                "megabytes_per_second": data.megabytes / seconds,
-                "peak_rss_mb": rss / 1024,
-            }
+        entry.update(end_to_end(data, out, jobs, repeat if size <= repeat_limit else 1))
         entry["speedup"] = entry["jobs_1"]["seconds"] / entry[f"jobs_{jobs}"]["seconds"]
         results["sizes"].append(entry)
         print(f"  {size} drafts measured", file=sys.stderr)
@@ -174,12 +167,13 @@ def table(results: dict, jobs: int) -> str:
             e["drafts"], f"{e['megabytes']:.1f}",
             f"{e['jobs_1']['drafts_per_second']:.0f}", f"{e[f'jobs_{jobs}']['drafts_per_second']:.0f}", f"{e['speedup']:.2f}",
             f"{e['jobs_1']['megabytes_per_second']:.2f}",
+            f"{e['jobs_1']['cpu_ms_per_draft']:.1f}", f"{e[f'jobs_{jobs}']['cpu_ms_per_draft']:.1f}",
             f"{e['jobs_1']['peak_rss_mb']:.0f}", f"{e[f'jobs_{jobs}']['peak_rss_mb']:.0f}",
             f"{e['floor_seconds'] / e['drafts'] * 1000:.2f}",
             per("read"), per("model"), per("values"), per("rules"), per("report"),
             f"{e['audit_floor_ratio']:.1f}" if "audit_floor_ratio" in e else "",
         ])
-    headers = ["drafts", "MB", "drafts/s j1", f"drafts/s j{jobs}", "speed-up", "MB/s j1", "RSS MB j1",
+    headers = ["drafts", "MB", "drafts/s j1", f"drafts/s j{jobs}", "speed-up", "MB/s j1", "CPU ms j1", f"CPU ms j{jobs}", "RSS MB j1",
                f"RSS MB j{jobs}", "floor ms", "read ms", "model ms", "values ms", "rules ms", "report ms", "audit/floor"]
     head = (
         f"start-up (--version): {results['startup_seconds'] * 1000:.0f} ms; "
@@ -194,11 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3, help="end-to-end runs of each --jobs setting, by turns")
+    parser.add_argument("--repeat-limit", type=int, default=1000, help="largest corpus run more than once")
     parser.add_argument("--stage-limit", type=int, default=1000, help="largest corpus timed stage by stage in-process")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    results = measure([int(s) for s in args.sizes.split(",")], out, args.jobs, args.stage_limit)
+    results = measure([int(s) for s in args.sizes.split(",")], out, args.jobs, args.stage_limit, args.repeat, args.repeat_limit)
     text = table(results, args.jobs)
     (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / "results.txt").write_text(text + "\n", encoding="utf-8")

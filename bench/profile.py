@@ -1,0 +1,129 @@
+"""Where an audit's time goes: per stage, per rule, and per function.
+
+``python -m bench.profile [--drafts 300] [--top 25] [--out build/bench]`` (or ``make profile``)
+audits the first N drafts of the generated 1,000-draft corpus (``bench.run`` makes it) in this
+process and prints:
+
+- **stages**: CPU time per draft for reading, the model, value parsing, the draft's own rules
+  (``Engine.examine``), the run-level comparison (``Engine.finish``) and the JSON report, the
+  best of ``--repeat`` passes (this machine's timings drift between runs; CPU time of the best
+  pass is the steadiest figure);
+- **rules**: CPU time per draft of each rule run alone, less the cost of building its scope's
+  targets, most expensive first; run-level rules are timed with their comparison;
+- **functions**: the ``--top`` functions by own time (``cProfile``) over one whole pass.
+
+Nothing is asserted; figures are for finding the next thing to make faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from auditor.engine import Engine
+from auditor.model import Document
+from auditor.readers.assemble import assemble
+from auditor.readers.detect import decode_text
+from auditor.readers.text import lex_text
+from auditor.rules import Rule, load_rules
+from auditor.targets import iter_targets
+from auditor.values import parse_value
+from bench.run import ROOT, corpus
+from bench.stages import STAGES, stage_pass
+
+
+def cpu_best(repeat: int, work: Callable[[], None]) -> float:
+    """The least CPU time of ``repeat`` runs of ``work``."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        work()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def best_stages(files: list[Path], rules: list[Rule], repeat: int) -> dict[str, float]:
+    passes = [stage_pass(files, rules) for _ in range(repeat)]
+    return min(passes, key=lambda spent: sum(spent.values()))
+
+
+def read_all(files: list[Path]) -> list[Document]:
+    return [assemble(lex_text(decode_text(p.read_bytes())[0]), str(p), "text", parse_value) for p in files]
+
+
+def rule_costs(docs: list[Document], rules: list[Rule], repeat: int) -> list[tuple[float, str, str]]:
+    """(CPU seconds per draft, rule id, scope) of each rule run alone, less its targets' cost."""
+    base: dict[str, float] = {}
+    for scope in {rule.scope for rule in rules if rule.scope != "run"}:
+        base[scope] = cpu_best(repeat, lambda scope=scope: [list(iter_targets(doc, scope)) for doc in docs]) / len(docs)
+    costs = []
+    for rule in rules:
+
+        def audit_all(rule: Rule = rule) -> None:
+            engine = Engine([rule])
+            for doc in docs:
+                engine.audit(doc)
+            engine.close()
+
+        seconds = cpu_best(repeat, audit_all) / len(docs) - base.get(rule.scope, 0.0)
+        costs.append((seconds, rule.id, rule.scope))
+    return sorted(costs, key=lambda cost: (-cost[0], cost[1]))
+
+
+def top_functions(files: list[Path], rules: list[Rule], top: int) -> str:
+    profile = cProfile.Profile()
+    profile.enable()
+    stage_pass(files, rules)
+    profile.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue().replace(str(ROOT) + "/", "")
+
+
+def report(files: list[Path], top: int, repeat: int) -> str:
+    from tabulate import tabulate
+
+    rules = list(load_rules().rules)
+    n = len(files)
+    stage_pass(files[: min(n, 20)], rules)  # warm the caches a run warms in its first drafts
+    stages = best_stages(files, rules, repeat)
+    total = sum(stages.values())
+    stage_rows = [[name, f"{stages[name] / n * 1000:.2f}", f"{stages[name] / total * 100:.0f}%"] for name in STAGES]
+    stage_rows.append(["total", f"{total / n * 1000:.2f}", f"{n / total:.0f} drafts/s"])
+    docs = read_all(files)
+    costs = rule_costs(docs, rules, repeat)
+    rule_rows = [[rule_id, scope, f"{seconds * 1000:.2f}"] for seconds, rule_id, scope in costs]
+    return "\n\n".join([
+        f"{n} drafts, CPU ms per draft (best of {repeat}), Python {sys.version.split()[0]}",
+        tabulate(stage_rows, headers=["stage", "ms", "share"], disable_numparse=True),
+        "each rule alone, ms per draft (its targets' cost left out; run-level rules include the comparison)",
+        tabulate(rule_rows, headers=["rule", "scope", "ms"], disable_numparse=True),
+        f"top {top} functions by own time (cProfile, one pass; profiling slows each call)",
+        top_functions(files, rules, top),
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
+    parser.add_argument("--drafts", type=int, default=300)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=str(ROOT / "build" / "bench"))
+    args = parser.parse_args(argv)
+    files = corpus(1000, Path(args.out)).files[: args.drafts]
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)  # as the CLI runs (``pipeline.tune_gc``)
+    print(report(files, args.top, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
