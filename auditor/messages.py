@@ -87,7 +87,7 @@ def _fill(template: str, lang: str, values: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)  # about 1.5 MB; a larger cache grows memory more than it saves time
 def _fill_cached(template: str, lang: str, values: tuple[Any, ...], types: tuple[type, ...]) -> str:
     """``_fill`` for values seen before: the same rows and texts recur in table after table, so
     most findings of a run repeat a message already written. ``types`` keeps apart values that
