@@ -105,6 +105,10 @@ def report(files: list[Path], top: int, repeat: int) -> str:
     docs = read_all(files)
     costs = rule_costs(docs, rules, repeat)
     rule_rows = [[rule_id, scope, f"{seconds * 1000:.2f}"] for seconds, rule_id, scope in costs]
+    together = (stages["examine"] + stages["finish"]) / n
+    alone = sum(seconds for seconds, _, _ in costs)
+    rule_rows.append(["(sum of the above)", "", f"{alone * 1000:.2f}"])
+    rule_rows.append(["(all rules together: examine + finish)", "", f"{together * 1000:.2f}"])
     return "\n\n".join([
         f"{n} drafts, CPU ms per draft (best of {repeat}), Python {sys.version.split()[0]}",
         tabulate(stage_rows, headers=["stage", "ms", "share"], disable_numparse=True),
