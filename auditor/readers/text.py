@@ -39,13 +39,9 @@ def lex_text(text: str) -> BlockStream:
                 in_table = True
             body = line[1:]
             first = body[:1]
-            if first.isspace() or first == "[":
-                lead = LEADING_RESIDUE.match(body).end()
-                body = clean_cell_text(body)
-            else:
-                lead = 0
-                body = body.strip() if "[bookmark" not in body else clean_cell_text(body)
-            row.append(Cell(body, new_tuple(Location, (number, 2 + lead, None))))
+            lead = LEADING_RESIDUE.match(body).end() if first.isspace() or first == "[" else 0
+            # cleaned now; a cell continued on the following lines is cleaned again once joined
+            row.append(Cell(clean_cell_text(body), new_tuple(Location, (number, 2 + lead, None))))
         elif not line or line.isspace():
             if row:
                 end_row()
