@@ -73,13 +73,13 @@ def render(template: str, data: Mapping[str, Any], lang: str = "zh") -> str:
     types = tuple(map(type, values))
     if _CACHEABLE.issuperset(types):
         return _fill_cached(template, lang, values, types)
-    return _fill(template, lang, values)
+    return _fill(pieces, lang, values)
 
 
-def _fill(template: str, lang: str, values: tuple[Any, ...]) -> str:
+def _fill(pieces: tuple[tuple[str, str | None], ...], lang: str, values: tuple[Any, ...]) -> str:
     parts = []
     filled = iter(values)
-    for literal, name in _pieces(template):
+    for literal, name in pieces:
         parts.append(literal)
         if name is not None:
             value = next(filled)
@@ -93,7 +93,7 @@ def _fill_cached(template: str, lang: str, values: tuple[Any, ...], types: tuple
     most findings of a run repeat a message already written. ``types`` keeps apart values that
     are equal but read differently (``1`` and ``True``); only types whose equal values always read
     the same are cached (not ``Decimal``: ``0`` and ``-0`` are equal)."""
-    return _fill(template, lang, values)
+    return _fill(_pieces(template), lang, values)
 
 
 _MISSING = object()

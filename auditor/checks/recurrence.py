@@ -51,7 +51,7 @@ class RecurrenceCheck:
                 continue  # fewer rows than the projects it would need
             shared = _sharing(group)
             projects = list(dict.fromkeys(p.index for p, _ in shared))
-            if len(projects) < self.min_projects or len(projects) < self.min_share * len(tables):
+            if len(projects) < needed:
                 continue
             first_project, first_row = shared[0]
             names = list(dict.fromkeys(p.display_name for p, _ in shared))
