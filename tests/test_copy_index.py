@@ -79,3 +79,18 @@ def test_the_index_lives_on_disk_beyond_its_page_cache(drafts, tmp_path, monkeyp
     index.add(prints_of(drafts["004"])[0])
     index.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_values_come_back_as_written_whatever_they_hold(drafts):
+    """The index keeps each row's 指标值 as written: an empty value, and a value holding the
+    character an earlier format used to join them (a control character a text export can carry)."""
+    from dataclasses import replace
+
+    item = prints_of(drafts["004"])[0]
+    one_empty = replace(item, level3=item.level3[:1], values=("",))
+    odd = replace(item, values=("≥95\x1f%", *item.values[1:]))
+    index = CopyIndex()
+    index.add(one_empty)
+    index.add(odd)
+    assert [stored.values for stored in index.fetch([1, 2])] == [("",), odd.values]
+    index.close()

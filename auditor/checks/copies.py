@@ -204,7 +204,7 @@ def _print(doc: Document, project: Project, boilerplate: frozenset[str]) -> Proj
     for row in project.indicators:
         level3 = normalize_text(row.level3)
         level3_keys.append(_key(level3))
-        values.append(row.value.raw.replace("\x1f", " "))
+        values.append(row.value.raw)
         names.append(row.level3)
         if level3 and level3 not in boilerplate:
             keys.append(_key(level3, "v", normalize_text(row.value.raw)))

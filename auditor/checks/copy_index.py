@@ -11,6 +11,7 @@ that share rows with it, never with all.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import tempfile
@@ -135,7 +136,7 @@ class CopyIndex:
             (_, path, department, index, code, name, budget, line, col, ref, row_count, goals, level3, vals) = rows[number]
             yield ProjectPrint(
                 path, department, index, code, name, budget, Location(line, col, ref), array("q"), row_count,
-                frozenset(array("q", goals)), array("q", level3), tuple(vals.split("\x1f")) if vals else (), (),
+                frozenset(array("q", goals)), array("q", level3), tuple(json.loads(vals)), (),
             )
 
     def add(self, item: ProjectPrint) -> None:
@@ -150,7 +151,7 @@ class CopyIndex:
             (
                 number, item.path, item.department, item.index, item.code, item.name, item.budget,
                 loc.line, loc.column, loc.ref, item.row_count,
-                array("q", sorted(item.goals)).tobytes(), item.level3.tobytes(), "\x1f".join(item.values),
+                array("q", sorted(item.goals)).tobytes(), item.level3.tobytes(), json.dumps(item.values, ensure_ascii=False),
             ),
         )
         full = self.db.execute(
