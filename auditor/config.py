@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from auditor.datafile import KeyPath, LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.resources import resource_path
@@ -124,6 +123,8 @@ def find_config(start: Path | None = None) -> Path | None:
 
 
 def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8-sig")
         data, lines = load_yaml(text)

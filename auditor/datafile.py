@@ -7,13 +7,12 @@ Used by the rule loader, the configuration, waivers and baselines.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 KeyPath = tuple[Any, ...]
 
@@ -30,13 +29,14 @@ class LocatedError(Exception):
         return f"{where}: {self.message}"
 
 
-FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
-
-
-def load_yaml(text: str, loader: type = FAST_SAFE_LOADER) -> tuple[Any, dict[KeyPath, int]]:
+def load_yaml(text: str, loader: type | None = None) -> tuple[Any, dict[KeyPath, int]]:
     """Parse a YAML document once: its data and the line of each key (see ``yaml_lines``).
-    Raises ``yaml.YAMLError`` as PyYAML does."""
-    parser = loader(text)
+    ``loader`` defaults to PyYAML's safe loader (libyaml's when the wheel has it). Raises
+    ``yaml.YAMLError`` as PyYAML does. PyYAML is imported here, not at start-up: a run whose
+    rules come from the cache reads no YAML."""
+    import yaml
+
+    parser = (loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader))(text)
     try:
         node = parser.get_single_node()
         data = parser.construct_document(node) if node is not None else None
@@ -47,6 +47,8 @@ def load_yaml(text: str, loader: type = FAST_SAFE_LOADER) -> tuple[Any, dict[Key
 
 def yaml_lines(node: yaml.Node | None, path: KeyPath = (), index: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
     """Map each key path of a composed YAML document to the 1-based line of its key (or item)."""
+    import yaml
+
     index = {} if index is None else index
     if node is None:
         return index
@@ -141,30 +143,6 @@ def explain_schema_error(error: Any, data: Any) -> tuple[KeyPath, str]:
     if kind == "minProperties":
         return path, f"至少应有 {expected} 项 / needs at least {expected} entr{'y' if expected == 1 else 'ies'}"
     return path, error.message
-
-
-def cache_dir() -> Path | None:
-    """The user's cache folder for budget-audit (``$XDG_CACHE_HOME/budget-audit``), or None
-    when it cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "budget-audit"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder
-
-
-def validated_before(*parts: bytes) -> tuple[bool, Path | None]:
-    """Whether these exact bytes (a data file and its schema) validated in an earlier run, and
-    the marker to write when they validate now. Start-up time matters: validation costs more than
-    the whole audit of one draft, and the shipped rules rarely change."""
-    folder = cache_dir()
-    if folder is None:
-        return False, None
-    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
-    marker = folder / f"valid-{digest}"
-    return marker.exists(), marker
 
 
 def first_schema_error(schema: Mapping[str, Any], data: Any, lines: Mapping[KeyPath, int]) -> tuple[KeyPath, str] | None:

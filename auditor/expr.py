@@ -44,6 +44,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lark import Lark, Token, Tree
+from lark.tree import Meta
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from auditor.model import Amount, SpendingPoint
@@ -57,6 +58,8 @@ __all__ = [
     "MAX_SOURCE_LENGTH",
     "compile_expression",
     "operand",
+    "tree_from_data",
+    "tree_to_data",
     "truthy",
 ]
 
@@ -1211,11 +1214,13 @@ def _signature_problem(fn: Callable[..., Any], count: int) -> str | None:
 
 
 def compile_expression(
-    source: str, functions: Mapping[str, Callable[..., Any]] | None = None
+    source: str, functions: Mapping[str, Callable[..., Any]] | None = None, trees: dict[str, Tree] | None = None
 ) -> Expression:
     """Compile ``source`` once into an ``Expression``. ``functions`` adds to (or overrides)
-    ``DEFAULT_FUNCTIONS``. Raises ``ExpressionError`` for syntax errors, unknown functions,
-    wrong argument counts, invalid constant regexes, private names and oversized input."""
+    ``DEFAULT_FUNCTIONS``. ``trees`` holds syntax trees by source: a tree found there is not
+    parsed again, a tree parsed now is added (a rule file's trees are kept between runs). Raises
+    ``ExpressionError`` for syntax errors, unknown functions, wrong argument counts, invalid
+    constant regexes, private names and oversized input."""
     if not isinstance(source, str):
         raise TypeError(f"expression source must be a string, not {type(source).__name__}")
     if len(source) > MAX_SOURCE_LENGTH:
@@ -1227,6 +1232,17 @@ def compile_expression(
     if not source.strip():
         raise ExpressionError("empty expression", 1, source)
     table = DEFAULT_FUNCTIONS if not functions else {**DEFAULT_FUNCTIONS, **functions}
+    tree = trees.get(source) if trees is not None else None
+    if tree is None:
+        tree = _parse(source)
+        if trees is not None:
+            trees[source] = tree
+    compiler = _Compiler(source, table)
+    code = compiler.compile(tree)
+    return Expression(source=source, names=frozenset(compiler.names), _code=code.fn)
+
+
+def _parse(source: str) -> Tree:
     try:
         tree = _parser().parse(source)
     except UnexpectedInput as exc:
@@ -1234,6 +1250,34 @@ def compile_expression(
     except LarkError as exc:  # pragma: no cover - any other Lark failure is still a syntax error
         raise ExpressionError(f"syntax error: {exc}", 1, source) from None
     _check_depth(tree, source)
-    compiler = _Compiler(source, table)
-    code = compiler.compile(tree)
-    return Expression(source=source, names=frozenset(compiler.names), _code=code.fn)
+    return tree
+
+
+def tree_to_data(node: Tree | Token | None) -> Any:
+    """A syntax tree as JSON data: ``{"d": rule, "s": start, "c": [...]}`` per node and
+    ``[type, text, start]`` per token. Only what compiling reads is kept (start offsets give
+    error columns)."""
+    if node is None:  # an optional part that is absent
+        return None
+    if isinstance(node, Token):
+        return [node.type, node.value, node.start_pos]
+    meta = node.meta
+    start = None if meta.empty else meta.start_pos
+    return {"d": str(node.data), "s": start, "c": [tree_to_data(child) for child in node.children]}
+
+
+def tree_from_data(data: Any) -> Tree | Token | None:
+    """The tree ``tree_to_data`` wrote. Raises ``ValueError``, ``KeyError`` or ``TypeError`` for
+    data it did not write."""
+    if data is None:
+        return None
+    if isinstance(data, list) and len(data) == 3:
+        kind, text, start = data
+        return Token(str(kind), str(text), start_pos=start)
+    if isinstance(data, dict):
+        meta = Meta()
+        if data.get("s") is not None:
+            meta.empty = False
+            meta.start_pos = data["s"]
+        return Tree(str(data["d"]), [tree_from_data(child) for child in data["c"]], meta)
+    raise ValueError(f"not a syntax tree: {data!r}")

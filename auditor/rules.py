@@ -14,14 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.checks import build_check
 from auditor.checks.base import Check, CheckConfigError
-from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line, validated_before
+from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.domain import expression_functions
 from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
 from auditor.resources import resource_path
+from auditor.rulecache import ParsedRuleFile, entry_path, load_entry, store_entry
 
 SCHEMA_PATH = resource_path("rules", "schema.json")
 LANGS = ("zh", "en")
@@ -135,28 +134,39 @@ def rule_schema() -> dict[str, Any]:
 
 
 def load_rule_file(path: Path) -> list[Rule]:
-    """Load, validate and build the rules of one YAML file."""
+    """Load, validate and build the rules of one YAML file (parsed once, then kept in the
+    user's cache folder: see ``auditor.rulecache``)."""
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        data, lines = load_yaml(text)
     except OSError as error:
         raise RuleFileError(shown, f"cannot read: {error.strerror or error}") from None
+    entry = entry_path(text, SCHEMA_PATH.read_bytes())
+    parsed = load_entry(entry)
+    fresh = parsed is None
+    if parsed is None:
+        parsed = _parse_rule_file(shown, text)
+    rules = [_build_rule(raw, shown, parsed.lines, ("rules", i), trees=parsed.trees) for i, raw in enumerate(parsed.data.get("rules", []))]
+    if fresh:
+        store_entry(entry, parsed)
+    return rules
+
+
+def _parse_rule_file(shown: str, text: str) -> ParsedRuleFile:
+    """A rule file's YAML, validated against the schema (its expressions are parsed as the rules
+    are built)."""
+    import yaml
+
+    try:
+        data, lines = load_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise RuleFileError(shown, f"YAML: {getattr(error, 'problem', error)}", line=mark.line + 1 if mark else None) from None
-    known, marker = validated_before(text.encode("utf-8"), SCHEMA_PATH.read_bytes())
-    if not known:
-        problem = first_schema_error(rule_schema(), data, lines)
-        if problem is not None:
-            where, message = problem
-            raise RuleFileError(shown, f"{key_text(where)}: {message}", rule=_rule_id_at(data, where), line=nearest_line(lines, where))
-        if marker is not None:
-            try:
-                marker.touch()
-            except OSError:
-                pass
-    return [_build_rule(raw, shown, lines, ("rules", i)) for i, raw in enumerate(data.get("rules", []))]
+    problem = first_schema_error(rule_schema(), data, lines)
+    if problem is not None:
+        where, message = problem
+        raise RuleFileError(shown, f"{key_text(where)}: {message}", rule=_rule_id_at(data, where), line=nearest_line(lines, where))
+    return ParsedRuleFile(data, lines, {})
 
 
 def _rule_id_at(data: Any, path: tuple) -> str | None:
@@ -168,13 +178,14 @@ def _rule_id_at(data: Any, path: tuple) -> str | None:
     return None
 
 
-def _compiler(params: Mapping[str, Any]) -> Any:
+def _compiler(params: Mapping[str, Any], trees: dict[str, Any] | None = None) -> Any:
     """The expression compiler of one rule: the shared functions plus ``param(name)``, which
-    reads the rule's own (configurable) parameters."""
+    reads the rule's own (configurable) parameters. ``trees``: syntax trees by source (see
+    ``compile_expression``)."""
     functions = {**_functions(), "param": lambda name: _freeze(params.get(name))}
 
     def compile_(source: str) -> Expression:
-        return compile_expression(source, functions)
+        return compile_expression(source, functions, trees)
 
     return compile_
 
@@ -196,7 +207,14 @@ def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _build_rule(raw: dict[str, Any], shown: str, lines: dict[tuple, int], at: tuple, overrides: Mapping[str, Any] | None = None) -> Rule:
+def _build_rule(
+    raw: dict[str, Any],
+    shown: str,
+    lines: dict[tuple, int],
+    at: tuple,
+    overrides: Mapping[str, Any] | None = None,
+    trees: dict[str, Any] | None = None,
+) -> Rule:
     rule_id = raw["id"]
     line = lines.get(at)
     params = {**(raw.get("params") or {}), **(overrides or {})}
@@ -206,7 +224,7 @@ def _build_rule(raw: dict[str, Any], shown: str, lines: dict[tuple, int], at: tu
     else:
         kind = raw["check"]
         check_params = params
-    compile_ = _compiler(params)
+    compile_ = _compiler(params, trees)
 
     def compiled(source: str, key: tuple) -> Expression:
         try:

@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 
 from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.findings import DocumentResult, Finding, ProjectRef
@@ -111,14 +110,19 @@ def _field_pattern(pattern: str) -> re.Pattern[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _TextLoader(yaml.SafeLoader):
-    """Plain scalars are text; only an empty value (or ``null``/``~``) is null."""
+@lru_cache(maxsize=1)
+def _text_loader() -> type:
+    """A YAML loader for which plain scalars are text; only an empty value (or ``null``/``~``)
+    is null. Made on first use: PyYAML is not imported at start-up."""
+    import yaml
 
+    class TextLoader(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
 
-_TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    return TextLoader
 
 
 @lru_cache(maxsize=1)
@@ -137,11 +141,13 @@ def _shown(path: Path) -> str:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Read and validate a waiver file (``rules/waivers.schema.json``)."""
+    import yaml
+
     path = Path(path)
     shown = _shown(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data, lines = load_yaml(text, _TextLoader)
+        data, lines = load_yaml(text, _text_loader())
     except FileNotFoundError:
         raise WaiverError(shown, "豁免清单不存在 / no such waiver file") from None
     except OSError as error:

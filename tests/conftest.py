@@ -21,6 +21,15 @@ DRAFT_FILES = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The suite keeps its rule cache (``auditor.rulecache``) in a folder of its own, never the
+    user's; the CLI processes tests start inherit it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def drafts() -> dict[str, Document]:
     """The five corpus drafts, keyed by their number ("000" … "004")."""
