@@ -1,9 +1,9 @@
 """Reading and auditing a run's drafts, in this process or in a pool of worker processes.
 
 Results come back in input order whatever the number of workers, so every report is the same
-bytes with ``--jobs 1`` and ``--jobs N``. Workers build their own engine from an ``EngineSpec``
-(compiled rules are closures and do not travel between processes); each draft is read and audited
-in a worker and only its ``DocumentResult`` comes back.
+bytes with ``--jobs 1`` and ``--jobs N``. Forked workers inherit the compiled rules; spawned ones
+(Windows) build their own engine from an ``EngineSpec`` (compiled rules are closures and cannot be
+pickled). Each draft is read and audited in a worker and only its ``DocumentResult`` comes back.
 """
 
 from __future__ import annotations
@@ -123,10 +123,18 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def _init_worker(spec: EngineSpec) -> None:
-    _WORKER.engine = spec.build()
+def _init_worker(spec: EngineSpec, rules: list[Rule] | None) -> None:
+    """A worker's engine: from the parent's compiled rules when the worker was forked (they
+    come with the process, nothing is loaded again), else built from the spec."""
+    _WORKER.engine = Engine(rules) if rules is not None else spec.build()
     _WORKER.spec = spec
     tune_gc()
+
+
+def start_method() -> str:
+    """How worker processes start: forked where the system can (fast, and they inherit the
+    compiled rules), spawned on Windows."""
+    return "spawn" if os.name == "nt" else "fork"
 
 
 def default_jobs() -> int:
@@ -158,7 +166,9 @@ def audit_files(
             if advance:
                 advance(1)
         return
-    context = multiprocessing.get_context("spawn" if os.name == "nt" else "fork")
+    method = start_method()
+    context = multiprocessing.get_context(method)
+    inherited = engine.rules if method == "fork" else None  # closures cannot be pickled for spawn
     chunksize = max(1, min(16, len(files) // (jobs * 8)))
     # Back-pressure: results wait here in input order, so the workers may run at most this many
     # files ahead of the writers (memory stays flat when the writing side is the slower one).
@@ -172,7 +182,7 @@ def audit_files(
                     return
             yield item
 
-    with context.Pool(jobs, initializer=_init_worker, initargs=(spec,)) as pool:
+    with context.Pool(jobs, initializer=_init_worker, initargs=(spec, inherited)) as pool:
         try:
             for outcome in pool.imap(_audit_in_worker, paced(), chunksize=chunksize):
                 window.release()

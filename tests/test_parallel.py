@@ -36,6 +36,21 @@ def test_jobs_give_identical_reports(tmp_path):
     assert '"path":"' + str(drafts / "004.txt") + '"' in outputs["1"][0]
 
 
+def test_spawned_workers_build_the_same_rules(tmp_path, monkeypatch):
+    """Where workers cannot be forked (Windows) they build their engine from the run's options;
+    a rule switched off stays off there too."""
+    import auditor.pipeline
+
+    files = [str(DRAFT_FILES[key]) for key in ("000", "003", "004")]
+    options = ("--format", "json", "--ignore", "typo,goal-duplicate", "--fail-on", "never")
+    _, one, _ = run("check", *files, "-j", "1", *options)
+    monkeypatch.setattr(auditor.pipeline, "start_method", lambda: "spawn")
+    _, spawned, _ = run("check", *files, "-j", "2", *options)
+    assert spawned == one
+    _, unfiltered, _ = run("check", *files, "-j", "1", "--format", "json", "--fail-on", "never")
+    assert '"rule":"typo"' in unfiltered and '"rule":"typo"' not in one and '"rule":"description-copy"' in one
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal():
     _, _, err = run("check", str(DRAFT_FILES["004"]), str(DRAFT_FILES["000"]), "-j", "1")
     assert "审核 / auditing" not in err and "\r" not in err
