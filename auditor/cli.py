@@ -248,13 +248,12 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from contextlib import ExitStack
 
     from auditor.atomic import atomic_output
-    from auditor.baseline import BaselineError, BaselineRecorder, load_baseline
     from auditor.config import ConfigError
+    from auditor.datafile import LocatedError
     from auditor.engine import Engine
     from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError
-    from auditor.waivers import WaiverError, WaiverSet, load_waivers
     from auditor.writers import writer_class
 
     spec = EngineSpec(
@@ -280,12 +279,17 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         waivers_path = Path(args.waivers) if args.waivers else config.waivers
         baseline_path = Path(args.baseline) if args.baseline else config.baseline
-        waivers = None
+        waivers = baseline = None
         if waivers_path is not None:
+            from auditor.waivers import WaiverSet, load_waivers
+
             resolve = lambda name: (ruleset.resolve(name).id if ruleset.resolve(name) else name)  # noqa: E731
             waivers = WaiverSet(load_waivers(waivers_path), today, resolve)
-        baseline = load_baseline(baseline_path) if baseline_path is not None and not args.write_baseline else None
-    except (WaiverError, BaselineError) as error:
+        if baseline_path is not None and not args.write_baseline:
+            from auditor.baseline import load_baseline
+
+            baseline = load_baseline(baseline_path)
+    except LocatedError as error:  # a waiver or baseline file that cannot be used
         print(f"{label}: {error}", file=err)
         return EXIT_INPUT
     outputs = [(args.format, args.output), *((fmt, getattr(args, fmt)) for fmt in FILE_FORMATS if getattr(args, fmt, None))]
@@ -302,7 +306,11 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     files, problems = collect_inputs(args.paths)
     jobs = args.jobs if args.jobs else default_jobs()
     summary = SummaryBuilder(run)
-    recorder = BaselineRecorder() if args.write_baseline else None
+    recorder = None
+    if args.write_baseline:
+        from auditor.baseline import BaselineRecorder
+
+        recorder = BaselineRecorder()
     unreadable = failing = 0
     with ExitStack() as stack:
         stack.callback(engine.close)
@@ -340,7 +348,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if recorder is not None:
         try:
             count = recorder.write(Path(args.write_baseline))
-        except BaselineError as error:
+        except LocatedError as error:
             print(f"{label}: {error}", file=err)
             return EXIT_INPUT
         print(f"基线已写入 / baseline written: {args.write_baseline} ({count})", file=err)

@@ -22,18 +22,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from auditor.datafile import KeyPath, LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.resources import resource_path
 from auditor.rules import Rule, RuleFileError, RuleSet, with_overrides
 
-try:  # Python ≥ 3.11
-    import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    try:
-        import tomli as _toml  # type: ignore[no-redef]
-    except ModuleNotFoundError:
-        _toml = None  # type: ignore[assignment]
+
+@lru_cache(maxsize=1)
+def _toml() -> Any:
+    """The TOML parser (``tomllib``, or ``tomli`` on Python 3.10), or None; imported only when a
+    pyproject.toml is read."""
+    try:  # Python ≥ 3.11
+        import tomllib
+
+        return tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli
+
+            return tomli
+        except ModuleNotFoundError:
+            return None
+
 
 CONFIG_NAME = "budget-audit.yaml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -96,11 +105,12 @@ def _has_tool_table(pyproject: Path) -> bool:
         text = pyproject.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    if _toml is not None:
+    toml = _toml()
+    if toml is not None:
         try:
-            tool = _toml.loads(text).get("tool")
+            tool = toml.loads(text).get("tool")
             return isinstance(tool, dict) and TOOL_TABLE in tool
-        except _toml.TOMLDecodeError:
+        except toml.TOMLDecodeError:
             pass  # let load_config report the syntax error if the table seems to be there
     return re.search(r'^\s*\[\s*tool\s*\.\s*"?budget-audit"?\s*[\].]', text, re.MULTILINE) is not None
 
@@ -140,15 +150,16 @@ def _read_yaml(path: Path) -> tuple[Any, dict[KeyPath, int]]:
 
 
 def _read_toml(path: Path) -> Any:
-    if _toml is None:  # pragma: no cover - Python 3.10 without tomli
+    toml = _toml()
+    if toml is None:  # pragma: no cover - Python 3.10 without tomli
         raise ConfigError(path, NEEDS_TOML)
     try:
-        document = _toml.loads(path.read_text(encoding="utf-8-sig"))
+        document = toml.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
         raise ConfigError(path, f"无法读取 / cannot read: {error.strerror or error}") from None
     except UnicodeDecodeError:
         raise ConfigError(path, "不是 UTF-8 文本 / not UTF-8 text") from None
-    except _toml.TOMLDecodeError as error:
+    except toml.TOMLDecodeError as error:
         match = re.search(r"at line (\d+)", str(error))
         raise ConfigError(path, f"TOML 语法错误 / TOML syntax: {error}", int(match.group(1)) if match else None) from None
     tool = document.get("tool")

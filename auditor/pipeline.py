@@ -8,7 +8,6 @@ pickled). Each draft is read and audited in a worker and only its ``DocumentResu
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -166,6 +165,8 @@ def audit_files(
             if advance:
                 advance(1)
         return
+    import multiprocessing  # only a run with workers pays for importing it
+
     method = start_method()
     context = multiprocessing.get_context(method)
     inherited = engine.rules if method == "fork" else None  # closures cannot be pickled for spawn

@@ -413,7 +413,7 @@ def test_without_a_toml_parser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     to install instead of failing obscurely."""
     import auditor.config
 
-    monkeypatch.setattr(auditor.config, "_toml", None)
+    monkeypatch.setattr(auditor.config, "_toml", lambda: None)
     pyproject = write(tmp_path / "pyproject.toml", PYPROJECT)
     write(tmp_path / "sub" / "pyproject.toml", '[project]\nname = "x"\n')
     assert find_config(tmp_path / "sub") == pyproject

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import codecs
 import stat
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from auditor.model import Location
+
+if TYPE_CHECKING:
+    import zipfile
 
 MB = 1024 * 1024
 MAX_TEXT_BYTES = 64 * MB  # a text export larger than this is refused without being read
@@ -96,6 +98,8 @@ def sniff(path: Path) -> Sniffed:
 
 
 def _zip_kind(path: Path) -> Format:
+    import zipfile  # only packages (.docx, .xlsx) need it
+
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -139,6 +143,8 @@ def check_package(path: Path, kind: Format) -> None:
     Sizes come from the central directory; Python's ``zipfile`` never yields more bytes than an
     entry declares, so the declared sizes bound what the parsers can receive.
     """
+    import zipfile
+
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -207,6 +213,7 @@ def find_broken_part(path: Path) -> FormatError | None:
     """After a parser failed on a checked package: the first XML part that is not well-formed,
     as a located error (``word/document.xml``, line and column), or None. The parts were scanned
     for DTDs already, so expat sees no entity declarations."""
+    import zipfile
     from xml.parsers import expat
 
     try:
