@@ -21,7 +21,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-
 from auditor.datafile import LocatedError, first_schema_error, key_text, load_yaml, nearest_line
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.resources import resource_path
