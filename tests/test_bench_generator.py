@@ -175,3 +175,20 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert gen.main(["3", str(tmp_path), "--seed", "2", "--jobs", "1"]) == 0
     assert "3 drafts" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["draft_00000.txt", "draft_00001.txt", "draft_00002.txt", "manifest.json"]
+
+
+def test_the_profile_shows_where_an_audit_spends_its_time(corpus: tuple[Path, dict]) -> None:
+    """``make profile``'s sampled sections name the engine, the reader and the report writer,
+    in a call tree without pyinstrument's banner or paths of this checkout."""
+    from bench.profile import call_tree, sampled, top_functions
+    from bench.run import ROOT
+
+    out, manifest = corpus
+    files = [out / entry["file"] for entry in manifest["drafts"]][:12]
+    profile = sampled(files, list(load_rules().rules))
+    tree = call_tree(profile)
+    for function in ("stage_pass", "Engine.examine", "assemble", "JsonWriter.document"):
+        assert function in tree
+    assert "Recorded:" not in tree and str(ROOT) not in tree
+    flat = top_functions(profile, 5).splitlines()
+    assert len(flat) == 5 and all(line.split()[0].replace(".", "").isdigit() for line in flat)
