@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,9 +101,24 @@ def sampled(files: list[Path], rules: list[Rule]) -> Profiler:
 
 
 def top_functions(profiler: Profiler, top: int) -> str:
-    """The ``top`` functions by own time (a frame's own time, not its callees')."""
-    lines = _body(profiler.output_text(unicode=True, color=False, flat=True, flat_time="self"))
-    return "\n".join(lines[:top])
+    """The ``top`` functions by own time (time in the function itself, not in what it calls),
+    summed over every call path, with their share of the whole pass."""
+    root = profiler.last_session.root_frame()
+    own: Counter[tuple[str, str, int | None]] = Counter()
+    stack = [root]
+    while stack:
+        frame = stack.pop()
+        for child in frame.children:
+            if child.is_synthetic_leaf:  # the time spent in ``frame`` itself
+                name = f"{frame.class_name}.{frame.function}" if frame.class_name else frame.function
+                own[(name, frame.file_path_short or "", frame.line_no)] += child.time
+            else:
+                stack.append(child)
+    total = root.time or 1.0
+    return "\n".join(
+        f"{seconds:7.3f} s {seconds / total * 100:5.1f}%  {name}  {f'{path}:{line}' if line else path}"
+        for (name, path, line), seconds in own.most_common(top)
+    )
 
 
 def call_tree(profiler: Profiler) -> str:
