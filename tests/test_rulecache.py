@@ -4,7 +4,6 @@ same rules, and never outlives a change to what it was made from."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
@@ -14,6 +13,8 @@ from auditor import rulecache
 from auditor.engine import Engine
 from auditor.expr import ExpressionError, _parser, compile_expression, tree_from_data, tree_to_data
 from auditor.rules import DEFAULT_RULES_DIR, RuleFileError, load_rule_file, load_rules, rule_files
+from tests.test_rules import VALID_RULE as RULE
+from tests.test_rules import write
 
 
 @pytest.fixture
@@ -66,31 +67,6 @@ def test_an_error_column_is_the_same_from_a_cached_tree():
     with pytest.raises(ExpressionError) as cached:
         compile_expression(source, trees=trees)
     assert cached.value.column == fresh.value.column == source.index("nosuch") + 1
-
-
-RULE = """\
-rules:
-  - id: my-rule
-    title: {zh: 示例, en: Example}
-    severity: warning
-    scope: indicator
-    dimension: 规范性
-    assert: value.kind != "empty"
-    message: {zh: 空, en: empty}
-    suggestion: {zh: 填写, en: fill in}
-    source: 审核实践
-    basis: 审核实践
-    rationale: 示例
-    examples:
-      pass: [{value: ≥1个}]
-      fail: [{value: ""}]
-"""
-
-
-def write(tmp_path, body: str):
-    path = tmp_path / "rules.yaml"
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    return path
 
 
 def test_a_changed_file_is_parsed_again(tmp_path, cache):
