@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +52,22 @@ def cache_dir() -> Path | None:
     return folder
 
 
-def entry_path(text: str, schema: bytes) -> Path | None:
-    """Where the entry for a rule file with this text (and this schema) lives."""
+def entry_path(text: str, schema_path: Path) -> Path | None:
+    """Where the entry for a rule file with this text (validated by this schema) lives."""
     folder = cache_dir()
     if folder is None:
         return None
+    digest = hashlib.sha256(_depends_on(schema_path) + text.encode("utf-8")).hexdigest()
+    return folder / "rules" / f"{digest}.json"
+
+
+@lru_cache(maxsize=4)
+def _depends_on(schema_path: Path) -> bytes:
+    """The digest of what every entry depends on besides its file's text: read once a run."""
     from lark import __version__ as lark_version
 
-    parts = [text.encode("utf-8"), schema, GRAMMAR_PATH.read_bytes(), f"{FORMAT} {__version__} {lark_version}".encode()]
-    digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
-    return folder / "rules" / f"{digest}.json"
+    parts = [schema_path.read_bytes(), GRAMMAR_PATH.read_bytes(), f"{FORMAT} {__version__} {lark_version}".encode()]
+    return hashlib.sha256(b"\0".join(parts)).digest()
 
 
 def load_entry(path: Path | None) -> ParsedRuleFile | None:

@@ -141,13 +141,11 @@ def load_rule_file(path: Path) -> list[Rule]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise RuleFileError(shown, f"cannot read: {error.strerror or error}") from None
-    entry = entry_path(text, SCHEMA_PATH.read_bytes())
-    parsed = load_entry(entry)
-    fresh = parsed is None
-    if parsed is None:
-        parsed = _parse_rule_file(shown, text)
+    entry = entry_path(text, SCHEMA_PATH)
+    cached = load_entry(entry)
+    parsed = cached or _parse_rule_file(shown, text)
     rules = [_build_rule(raw, shown, parsed.lines, ("rules", i), trees=parsed.trees) for i, raw in enumerate(parsed.data.get("rules", []))]
-    if fresh:
+    if cached is None:
         store_entry(entry, parsed)
     return rules
 
