@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import subprocess
 import sys
 import time
@@ -34,13 +33,11 @@ from typing import TYPE_CHECKING
 
 from auditor.engine import Engine
 from auditor.model import Document
-from auditor.readers.assemble import assemble
-from auditor.readers.detect import decode_text
-from auditor.readers.text import lex_text
+from auditor.readers import read_document
 from auditor.rules import Rule, load_rules
 from auditor.targets import iter_targets
 from auditor.values import parse_value
-from bench.run import ONE_DRAFT, ROOT, corpus
+from bench.run import ONE_DRAFT, ROOT, corpus, one_draft_args, users_env
 from bench.stages import STAGES, stage_pass
 
 if TYPE_CHECKING:
@@ -63,7 +60,7 @@ def best_stages(files: list[Path], rules: list[Rule], repeat: int) -> dict[str, 
 
 
 def read_all(files: list[Path]) -> list[Document]:
-    return [assemble(lex_text(decode_text(p.read_bytes())[0]), str(p), "text", parse_value) for p in files]
+    return [read_document(path, parse_value) for path in files]
 
 
 def rule_costs(docs: list[Document], rules: list[Rule], repeat: int) -> list[tuple[float, str, str]]:
@@ -129,8 +126,8 @@ def call_tree(profiler: Profiler) -> str:
 def one_draft_tree(out: Path) -> str:
     """The CLI on the 71 KB sample draft in a fresh process, under pyinstrument, after one
     unprofiled run (which writes the bytecode and rule cache an installed copy has)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    cli = ["-m", "auditor.cli", "check", str(ONE_DRAFT), "--format", "json", "-q", "-j", "1", "--fail-on", "never", "--output", str(out / "one-draft.json")]
+    env = users_env()
+    cli = ["-m", "auditor.cli", *one_draft_args(), "--fail-on", "never", "--output", str(out / "one-draft.json")]
     subprocess.run([sys.executable, *cli], cwd=ROOT, env=env, check=True)
     profiled = [sys.executable, "-m", "pyinstrument", "--no-color", "--unicode", "-i", "0.0005", "-p", "time=percent_of_total", *cli]
     text = subprocess.run(profiled, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout

@@ -91,6 +91,17 @@ class CliRun:
     peak_rss_kb: int  # largest process of the tree
 
 
+def users_env() -> dict[str, str]:
+    """This environment as a user's run has it: with bytecode written and read (this sandbox
+    sets PYTHONDONTWRITEBYTECODE, which makes every run compile the edited modules again)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def one_draft_args() -> list[str]:
+    """The CLI arguments of the one-draft measurements (JSON report to stdout, one process)."""
+    return ["check", str(ONE_DRAFT), "--format", "json", "-q", "-j", "1"]
+
+
 def run_cli(args: list[str]) -> CliRun:
     """One CLI run, measured from a parent process that does nothing else."""
     probe = (
@@ -100,8 +111,7 @@ def run_cli(args: list[str]) -> CliRun:
         "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss)"
     )
     cli = [sys.executable, "-m", "auditor.cli", *args]
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it: with .pyc files
-    out = subprocess.run([sys.executable, "-c", probe, *cli], capture_output=True, text=True, check=True, cwd=ROOT, env=env).stdout
+    out = subprocess.run([sys.executable, "-c", probe, *cli], capture_output=True, text=True, check=True, cwd=ROOT, env=users_env()).stdout
     seconds, cpu, rss = out.split()
     return CliRun(float(seconds), float(cpu), int(rss))
 
@@ -146,8 +156,7 @@ def measure(sizes: list[int], out: Path, jobs: int, stage_limit: int, repeat: in
         "sizes": [],
     }
     results["startup_seconds"], results["startup_median_seconds"] = latency(["--version"])
-    one = ["check", str(ONE_DRAFT), "--format", "json", "-q", "-j", "1"]
-    results["one_draft_seconds"], results["one_draft_median_seconds"] = latency(one)
+    results["one_draft_seconds"], results["one_draft_median_seconds"] = latency(one_draft_args())
     for size in sizes:
         data = corpus(size, out)
         floor = floor_seconds(data.files)
