@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-DATA_DIRS = ("grammar", "rules", "reports")
+DATA_DIRS = ("grammar", "rules", "reports", "layouts")
 
 
 class BuildPyWithData(build_py):

@@ -411,6 +411,10 @@ def _schedule_context(project: Project) -> dict[str, Any]:
     }
 
 
+def _raw(amount: Any) -> str | None:
+    return None if amount is None else amount.raw
+
+
 def project_facts(project: Project) -> ProjectFacts:
     budget, plan = project.budget, project.spending_plan
     return ProjectFacts(
@@ -420,7 +424,7 @@ def project_facts(project: Project) -> ProjectFacts:
         heading=project.heading,
         line=project.loc.line,
         money_unit=project.money_unit,
-        budget=(budget.total.raw, budget.fiscal.raw, budget.other.raw) if budget else None,
+        budget=(budget.total.raw, _raw(budget.fiscal), _raw(budget.other)) if budget else None,
         schedule_header=plan.header if plan else None,
         schedule=tuple((p.label, p.raw) for p in plan.points) if plan else (),
         goals=len(project.goals),

@@ -75,8 +75,21 @@ def indicator_dict(indicator: Indicator) -> dict[str, Any]:
     return out
 
 
-def amount_dict(amount: Amount) -> dict[str, Any]:
-    return {"value": number(amount.value), "raw": amount.raw, **where(amount.loc)}
+def amount_dict(amount: Amount | None) -> dict[str, Any] | None:
+    if amount is None:
+        return None
+    out = {"value": number(amount.value), "raw": amount.raw, **where(amount.loc)}
+    if amount.unit is not None:
+        out["unit"] = amount.unit
+    return out
+
+
+def amount_number(amount: Amount | None) -> int | float | None:
+    return None if amount is None else number(amount.value)
+
+
+def optional_text(item: TextItem | None) -> dict[str, Any] | None:
+    return None if item is None else text_item(item)
 
 
 def plan_dict(plan: SpendingPlan) -> dict[str, Any]:
@@ -106,15 +119,28 @@ def project_dict(project: Project) -> dict[str, Any]:
         if budget is None
         else {
             "total": number(budget.total.value),
-            "fiscal": number(budget.fiscal.value),
-            "other": number(budget.other.value),
+            "fiscal": amount_number(budget.fiscal),
+            "other": amount_number(budget.other),
+            "total_all_years": amount_number(budget.total_all_years),
             "cells": {
                 "total": amount_dict(budget.total),
                 "fiscal": amount_dict(budget.fiscal),
                 "other": amount_dict(budget.other),
+                "total_all_years": amount_dict(budget.total_all_years),
             },
         },
-        "purpose": None if project.purpose is None else text_item(project.purpose),
+        "applicant": project.applicant,
+        "parent_unit": project.parent_unit,
+        "duration_years": project.duration_years,
+        "project_type": project.project_type,
+        "allocation": project.allocation,
+        "is_new": project.is_new,
+        "raw_fields": dict(project.raw_fields),
+        "policy_basis": optional_text(project.policy_basis),
+        "calculation_basis": optional_text(project.calculation_basis),
+        "annual_goal": optional_text(project.annual_goal),
+        "long_term_goal": optional_text(project.long_term_goal),
+        "purpose": optional_text(project.purpose),
         "spending_plan": None if project.spending_plan is None else plan_dict(project.spending_plan),
         "goals": [text_item(g) for g in project.goals],
         "indicators": [indicator_dict(i) for i in project.indicators],
@@ -127,6 +153,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "model_version": MODEL_VERSION,
         "path": doc.path,
         "format": doc.source_format,
+        "layout": doc.layout,
         "year": doc.year,
         "year_source": None if doc.year is None else {"how": doc.year_source, **where(doc.year_loc)},
         "department": doc.department,
@@ -139,5 +166,5 @@ def document_dict(doc: Document) -> dict[str, Any]:
         "department_indicators": [indicator_dict(i) for i in doc.department_indicators],
         "toc": [{"title": t.title, "page": t.page, **where(t.loc)} for t in doc.toc],
         "projects": [project_dict(p) for p in doc.projects],
-        "notes": [{"message": n.message, **where(n.loc)} for n in doc.notes],
+        "notes": [{"message": n.message, "messages": {"zh": n.text("zh"), "en": n.message}, **where(n.loc)} for n in doc.notes],
     }

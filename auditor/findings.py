@@ -89,7 +89,7 @@ class ProjectFacts:
     heading: str
     line: int | None
     money_unit: str | None
-    budget: tuple[str, str, str] | None  # 预算数, 财政资金, 其他资金 as written
+    budget: tuple[str, str | None, str | None] | None  # 预算数, 财政资金, 其他资金 as written (None: the form has none)
     schedule_header: str | None
     schedule: tuple[tuple[str, str], ...]  # (3月底, "25.00") …
     goals: int

@@ -48,20 +48,29 @@ class TextItem:
 
 @dataclass(slots=True)
 class Amount:
-    """A money figure as written and as a number (None when the cell is empty or not a number)."""
+    """A money figure as written and as a number (None when the cell is empty or not a number).
+    ``unit`` is the money unit its label declares as written (``万元`` from
+    ``本年度项目金额（万元）``), None where the label declares none (the table's ``money_unit``
+    applies). The figure is kept as declared, even when it plainly is in another unit: saying so
+    is a rule's business, not the reader's."""
 
     raw: str
     value: Decimal | None
     loc: Location = NOWHERE
+    unit: str | None = None
 
 
 @dataclass(slots=True)
 class Budget:
-    """预算数 = 财政资金 + 其他资金, in the table's money unit."""
+    """预算数 = 财政资金 + 其他资金, in the table's money unit. ``total`` is this budget year's
+    amount (本年度项目金额 in the 申报表); ``total_all_years`` the whole multi-year amount
+    (项目总金额（中期规划）). A part the form does not have is None (absent), not an empty
+    ``Amount`` (a cell left blank)."""
 
     total: Amount
-    fiscal: Amount
-    other: Amount
+    fiscal: Amount | None = None
+    other: Amount | None = None
+    total_all_years: Amount | None = None
 
 
 @dataclass(slots=True)
@@ -124,7 +133,7 @@ class Indicator:
     level3: str
     description: str
     value: IndicatorValue
-    basis: str
+    basis: str | None  # None: the form has no 指标值确定依据 column (absent, not empty)
     loc: Location = NOWHERE
     cells: dict[str, Location] = field(default_factory=dict)
     filled: tuple[str, ...] = ()
@@ -154,6 +163,18 @@ class Project:
     goals_loc: Location = NOWHERE
     indicators: list[Indicator] = field(default_factory=list)
     fields: dict[str, Location] = field(default_factory=dict)
+    # What the 申报表 and flat exports carry besides the table (None: the form has no such field)
+    applicant: str | None = None  # 申请单位
+    parent_unit: str | None = None  # 一级预算单位 / 主管部门
+    duration_years: int | None = None  # 实施期限, in years
+    project_type: str | None = None  # 项目类型
+    allocation: str | None = None  # 分配方式
+    is_new: bool | None = None  # 是否新增项目
+    policy_basis: TextItem | None = None  # 政策依据 / 立项依据
+    calculation_basis: TextItem | None = None  # 测算依据
+    annual_goal: TextItem | None = None  # 年度目标
+    long_term_goal: TextItem | None = None  # 长期目标
+    raw_fields: dict[str, str] = field(default_factory=dict)  # header fields as written (实施期限 "3年")
 
     def loc_of(self, name: str) -> Location:
         """Location of a named field (``code``, ``name``, ``goals``…), falling back to the heading."""
@@ -189,10 +210,15 @@ class TocEntry:
 
 @dataclass(slots=True)
 class ReadNote:
-    """Something the reader noticed and worked around (a short row, an unknown table)."""
+    """Something the reader noticed and worked around (a short row, an unknown table), in
+    English (``message``) and Chinese (``zh``)."""
 
     message: str
     loc: Location = NOWHERE
+    zh: str = ""
+
+    def text(self, lang: str) -> str:
+        return (self.zh or self.message) if lang == "zh" else self.message
 
 
 @dataclass(slots=True)
@@ -212,6 +238,7 @@ class Document:
     projects: list[Project] = field(default_factory=list)
     toc: list[TocEntry] = field(default_factory=list)
     notes: list[ReadNote] = field(default_factory=list)
+    layout: str | None = None  # id of the layout profile the draft was read with (layouts/*.yaml)
 
     def section_items(self, kind: SectionKind) -> list[TextItem]:
         """All paragraphs under headings of one kind, in document order (repeats included)."""

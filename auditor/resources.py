@@ -1,4 +1,4 @@
-"""Where the project's data folders live: ``grammar/``, ``rules/``, ``reports/``.
+"""Where the project's data folders live: ``grammar/``, ``rules/``, ``reports/``, ``layouts/``.
 
 In a checkout (and an editable install) they sit beside the package; a built wheel carries a
 copy inside the package as ``auditor/_data/`` (see ``setup.py``).

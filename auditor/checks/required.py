@@ -1,5 +1,9 @@
 """``required``: fields that must not be empty (``basis`` of an indicator row, ``code`` of a
-project…). Parameter ``fields``: the names to check, read from the target's names."""
+project…). Parameter ``fields``: the names to check, read from the target's names.
+
+A field that is None is one the draft's form does not have (the 申报表 has no 指标值确定依据
+column): the target is *not checkable* for it, never "missing". Only a field the form has and the
+draft leaves blank is a finding."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.checks.base import CheckConfigError, Hit, as_text, field_loc
+from auditor.checks.base import CheckConfigError, Hit, NotCheckable, as_text, field_loc
 from auditor.expr import Expression
 from auditor.targets import Target
 
@@ -22,6 +26,8 @@ class RequiredCheck:
     def run(self, target: Target) -> Iterator[Hit]:
         for name, expression in self.fields:
             value = expression.evaluate(target.env)
+            if value is None:
+                raise NotCheckable(name)
             if _is_empty(value):
                 yield Hit(evidence="", field=name, loc=field_loc(target, name), data={"field": name})
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.layouts import LayoutSet, load_layouts
 from auditor.model import Document, Location
-from auditor.readers.assemble import ValueParser, assemble
+from auditor.readers.assemble import ValueParser
 from auditor.readers.blocks import BlockStream
 from auditor.readers.detect import (
     MAX_FILE_BYTES,
@@ -25,9 +26,11 @@ from auditor.readers.detect import (
     sniff,
     suffix_kind,
 )
+from auditor.readers.layouts import read_with_layout
 from auditor.readers.text import lex_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+CSV_SUFFIXES = {".csv", ".tsv"}
 FORMAT_NAMES = {"docx": "Word 文档 / .docx", "xlsx": "Excel 工作簿 / .xlsx", "pdf": "PDF", "doc": "Word 97 文档 / .doc",
                 "text": "文本 / text"}
 
@@ -54,12 +57,16 @@ class ReadError(Exception):
         return f"{self.path}{where}: {self.message}"
 
 
-def read_document(path: str | Path, parse_value: ValueParser, display_path: str | None = None) -> Document:
-    """Read one draft. ``display_path`` is the path written into the model and the findings."""
+def read_document(
+    path: str | Path, parse_value: ValueParser, display_path: str | None = None, layouts: LayoutSet | None = None
+) -> Document:
+    """Read one draft with the layout profile that explains it best (``layouts``: the run's
+    profiles, the shipped ones by default). ``display_path`` is the path written into the model
+    and the findings."""
     path = Path(path)
     shown = display_path or str(path)
     try:
-        return _with_content(_read(path, shown, parse_value))
+        return _with_content(_read(path, shown, parse_value, layouts or load_layouts()))
     except ReadError:
         raise
     except FormatError as error:
@@ -92,12 +99,14 @@ def _with_content(doc: Document) -> Document:
     )
 
 
-def _read(path: Path, shown: str, parse_value: ValueParser) -> Document:
+def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet) -> Document:
     sniffed = sniff(path)
     kind = suffix_kind(path)
     if sniffed.format == "text":
+        if path.suffix.lower() in CSV_SUFFIXES:
+            return read_with_layout(_lex_csv_file(path, sniffed.size), shown, "csv", parse_value, layouts)
         stream = _lex_text_file(path, sniffed.size, kind)
-        return assemble(stream, shown, "text", parse_value)
+        return read_with_layout(stream, shown, "text", parse_value, layouts)
     if sniffed.size > MAX_FILE_BYTES:
         raise FormatError(
             f"文件过大（{sniffed.size // MB} MB，上限 {MAX_FILE_BYTES // MB} MB），未读取"
@@ -105,8 +114,9 @@ def _read(path: Path, shown: str, parse_value: ValueParser) -> Document:
         )
     stream = _lex_binary(path, sniffed.format)
     if not _suffix_matches(path, sniffed.format):
-        stream.notes.insert(0, (f"file is named {path.suffix} but holds a {sniffed.format} document; read by its content", Location()))
-    return assemble(stream, shown, sniffed.format, parse_value)
+        stream.notes.insert(0, (f"file is named {path.suffix} but holds a {sniffed.format} document; read by its content",
+                                Location(), f"文件扩展名为 {path.suffix}，内容却是 {sniffed.format} 文档；按内容读取"))
+    return read_with_layout(stream, shown, sniffed.format, parse_value, layouts)
 
 
 def _lex_binary(path: Path, fmt: str) -> BlockStream:
@@ -155,7 +165,18 @@ def _suffix_matches(path: Path, fmt: str) -> bool:
             "doc": suffix == ".doc", "text": suffix in TEXT_SUFFIXES}[fmt]
 
 
-def _lex_text_file(path: Path, size: int, kind: str | None) -> BlockStream:
+def _lex_csv_file(path: Path, size: int) -> BlockStream:
+    from auditor.readers.csvfile import lex_csv
+
+    text, encoding = _decoded(path, size, None)
+    stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None)
+    if encoding not in ("utf-8", "utf-8-sig"):
+        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1), f"按 {encoding} 编码读取"))
+    return stream
+
+
+def _decoded(path: Path, size: int, kind: str | None) -> tuple[str, str]:
+    """A text file's text and encoding, within the size limit."""
     if size > MAX_TEXT_BYTES:
         raise FormatError(
             f"文本文件过大（{size // MB} MB，上限 {MAX_TEXT_BYTES // MB} MB），未读取"
@@ -178,10 +199,16 @@ def _lex_text_file(path: Path, size: int, kind: str | None) -> BlockStream:
         raise error
     if not text.strip():
         raise FormatError("文件为空 / empty file")
+    return text, encoding
+
+
+def _lex_text_file(path: Path, size: int, kind: str | None) -> BlockStream:
+    text, encoding = _decoded(path, size, kind)
     stream = lex_text(text)
     if encoding not in ("utf-8", "utf-8-sig"):
-        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1)))
+        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1), f"按 {encoding} 编码读取"))
     if kind:
-        stream.notes.insert(0, (f"file is named {path.suffix} but holds plain text; read as text", Location(line=1)))
+        stream.notes.insert(0, (f"file is named {path.suffix} but holds plain text; read as text", Location(line=1),
+                                f"文件扩展名为 {path.suffix}，内容却是纯文本；按文本读取"))
     return stream
 

@@ -48,11 +48,37 @@ Block = Paragraph | Row
 
 
 @dataclass(slots=True)
+class GridCell:
+    """One cell of a ``Grid``: its text, where it is, and the columns it covers (0-based).
+    ``continued`` marks the lower cells of a vertically merged cell (their text is empty)."""
+
+    text: str
+    loc: Location
+    col: int
+    span: int = 1
+    continued: bool = False
+
+
+@dataclass(slots=True)
+class Grid:
+    """A whole sheet, Word table or CSV file as a grid, blank rows left out: what the form and
+    flat-export layouts read (``auditor/readers/layouts``). ``rows`` hold each row's cells left
+    to right, one per real cell (the columns a merged cell covers add none)."""
+
+    name: str  # the sheet's title, "表格 3", or the file's name
+    kind: str  # "sheet" | "table" | "csv"
+    rows: list[list[GridCell]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class BlockStream:
-    """The blocks of one input plus anything the reader had to note while reading them."""
+    """The blocks of one input plus anything the reader had to note while reading them, as
+    ``(en, loc)`` or ``(en, loc, zh)``. Formats made of tables also give each table as a
+    ``Grid``."""
 
     blocks: list[Block] = field(default_factory=list)
-    notes: list[tuple[str, Location]] = field(default_factory=list)
+    notes: list[tuple] = field(default_factory=list)
+    grids: list[Grid] = field(default_factory=list)
 
 
 def clean_cell_text(text: str) -> str:
@@ -90,3 +116,12 @@ def grid_row(cells: list[tuple[str, Location]], table: int) -> Row | None:
         return None
     row = [Cell(clean_cell_text(text), loc) for text, loc in cells]
     return Row(row, row[0].loc, table)
+
+
+def column_letter(column: int) -> str:
+    """A 1-based column number as a spreadsheet names it (``3`` → ``C``, ``28`` → ``AB``)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

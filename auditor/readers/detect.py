@@ -61,6 +61,16 @@ class FormatError(Exception):
         self.loc = loc
 
 
+class NotUnderstood(FormatError):
+    """A file that reads, but whose layout the product cannot explain with confidence: no profile
+    fits it, or what would be read would put a header field or a grid header into an indicator
+    row. It is reported (located, in zh and en) and not audited, never audited as if empty."""
+
+    def __init__(self, zh: str, en: str, loc: Location | None = None) -> None:
+        super().__init__(f"未能识别版式：{zh} / layout not understood: {en}", loc)
+        self.zh, self.en = zh, en
+
+
 @dataclass(frozen=True, slots=True)
 class Sniffed:
     """What an input is: its format, its size, and the first bytes read to decide."""

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from auditor.model import Location
-from auditor.readers.blocks import BlockStream, Paragraph, grid_row, text_paragraph
+from auditor.readers.blocks import BlockStream, Grid, GridCell, Paragraph, clean_cell_text, column_letter, grid_row, text_paragraph
 
 MAX_CELLS_PER_SHEET = 2_000_000
 PLAIN_SHEET_NAME = re.compile(r"^[\w\u4e00-\u9fff]+$")
@@ -79,8 +79,11 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
             bordered.add(anchor)
     in_table = False
     left = None
+    whole = Grid(sheet.title, "sheet")
+    stream.grids.append(whole)
     for row in grid:
         texts = {cell.column: _text(cell, merged) for cell in row}
+        _grid_row(whole, sheet.title, row[0].row if row else 0, texts, merged)
         r = row[0].row if row else 0
         if by_layout:
             filled = [c for c, t in texts.items() if t.strip()]
@@ -100,7 +103,7 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
                 if kind == "covered":
                     continue
                 text = "" if kind == "below" else texts.get(c, "")
-                cells.append((text, Location(ref=_ref(sheet.title, f"{_column_letter(c)}{r}"))))
+                cells.append((text, Location(ref=_ref(sheet.title, f"{column_letter(c)}{r}"))))
             block = grid_row(cells, tables)
             if block is not None:
                 stream.blocks.append(block)
@@ -109,7 +112,7 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
         if not filled:
             continue  # a blank row does not end a table: tables break at running text
         in_table = False
-        loc = Location(ref=_ref(sheet.title, f"{_column_letter(filled[0][0])}{r}"))
+        loc = Location(ref=_ref(sheet.title, f"{column_letter(filled[0][0])}{r}"))
         text = "\t".join(t.strip() if i else t.rstrip() for i, (_, t) in enumerate(filled))
         for line in text.split("\n"):
             block = text_paragraph(line, loc)
@@ -118,13 +121,29 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
     return tables
 
 
+def _grid_row(grid: Grid, title: str, r: int, texts: dict[int, str], merged: _Merged) -> None:
+    """One sheet row into the sheet's ``Grid`` (blank rows left out)."""
+    cells = []
+    for c, text in sorted(texts.items()):
+        kind = merged.kind.get((r, c))
+        if kind == "covered":
+            continue
+        span = merged.width.get((r, c), 1)
+        loc = Location(ref=_ref(title, f"{column_letter(c)}{r}"))
+        cells.append(GridCell("" if kind == "below" else clean_cell_text(text), loc, c - 1, span, kind == "below"))
+    if any(cell.text for cell in cells):
+        grid.rows.append(cells)
+
+
 class _Merged:
     """Merged ranges: ``kind[(row, col)]`` is ``below`` for the first column of a range's lower
-    rows (reads as an empty cell) and ``covered`` for every other non-anchor cell."""
+    rows (reads as an empty cell) and ``covered`` for every other non-anchor cell; ``width`` the
+    columns a range's first column spans, in each of its rows."""
 
     def __init__(self) -> None:
         self.kind: dict[tuple[int, int], str] = {}
         self.ranges: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self.width: dict[tuple[int, int], int] = {}
 
 
 def _merge_map(sheet) -> _Merged:
@@ -138,6 +157,8 @@ def _merge_map(sheet) -> _Merged:
                 merged.kind[(r, c)] = "below" if c == rng.min_col else "covered"
                 cells.append((r, c))
         merged.ranges[(rng.min_row, rng.min_col)] = cells
+        for r in range(rng.min_row, rng.max_row + 1):
+            merged.width[(r, rng.min_col)] = rng.max_col - rng.min_col + 1
     return merged
 
 
@@ -146,14 +167,6 @@ def _has_border(cell) -> bool:
     if border is None:
         return False
     return any(getattr(side, "style", None) for side in (border.left, border.right, border.top, border.bottom))
-
-
-def _column_letter(column: int) -> str:
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _text(cell, merged: _Merged) -> str:

@@ -1,0 +1,133 @@
+"""Filling the model from labelled values: what the form and flat-export readers share.
+
+A layout profile says which label or column holds which field (``auditor/layouts.py``); these
+functions put a value read under such a label into the model, typed (amounts with the unit their
+label declares, 实施期限 in years, 是否新增 as yes/no), and build indicator rows from named cells.
+A field the layout has but the draft leaves blank is empty; one the layout lacks stays None.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Mapping
+
+from auditor.model import Amount, Budget, Document, Indicator, IndicatorValue, Location, Project, TextItem
+from auditor.readers.assemble import CODE_YEAR, TEXT_YEAR, parse_amount, split_goals
+
+ValueParser = Callable[[str], IndicatorValue]
+TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal", "purpose")
+PLAIN_FIELDS = ("applicant", "parent_unit", "project_type", "allocation")
+YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)\d{2})")
+YEARS = re.compile(r"^\s*(\d{1,2})\s*(?:年|个年度)?\s*$")
+YES = {"是", "Y", "YES", "新增", "TRUE"}
+NO = {"否", "N", "NO", "延续", "FALSE", "非新增"}
+INDICATOR_TEXT_FIELDS = ("level3", "description", "basis", "scoring")
+
+
+def set_field(project: Project, name: str, text: str, loc: Location, unit: str | None = None) -> None:
+    """Put one labelled value into the project (``name`` a profile field such as
+    ``budget.total`` or ``policy_basis``); ``unit`` is the money unit its label declares."""
+    text = text.strip()
+    project.fields[name] = loc
+    if name in ("code", "name"):
+        setattr(project, name, text or None)
+    elif name in PLAIN_FIELDS:
+        setattr(project, name, text)
+    elif name in TEXT_FIELDS:
+        item = TextItem(text, loc)
+        setattr(project, name, item)
+        if name == "annual_goal":
+            project.goals = goal_items(text, loc)
+            project.goals_loc = loc
+            project.fields["goals"] = loc
+    elif name == "duration_years":
+        project.raw_fields[name] = text
+        project.duration_years = duration_years(text)
+    elif name == "is_new":
+        project.raw_fields[name] = text
+        key = unicodedata.normalize("NFKC", text).strip().upper()
+        project.is_new = True if key in YES else False if key in NO else None
+    elif name.startswith("budget."):
+        part = name.split(".", 1)[1]
+        amount = Amount(text, parse_amount(text), loc, unit)
+        if project.budget is None:
+            project.budget = Budget(total=Amount("", None, loc)) if part != "total" else Budget(total=amount)
+            project.fields.setdefault("budget", loc)
+        setattr(project.budget, part, amount)
+        if part == "total":
+            project.fields["budget"] = loc
+            if unit:
+                project.money_unit = unit
+        elif unit and project.money_unit is None:
+            project.money_unit = unit
+
+
+def goal_items(text: str, loc: Location) -> list[TextItem]:
+    """A goal text as numbered items (``1.…2.…``), each located at the goal's cell."""
+    return [TextItem(item, loc, number) for number, item, _, _ in split_goals(text)]
+
+
+def duration_years(text: str) -> int | None:
+    """实施期限 in years: ``3``, ``3年``, ``2023-2025`` (three years); None when not a duration."""
+    norm = unicodedata.normalize("NFKC", text)
+    span = YEAR_SPAN.search(norm)
+    if span:
+        first, last = int(span.group(1)), int(span.group(2))
+        return last - first + 1 if last >= first else None
+    match = YEARS.match(norm)
+    return int(match.group(1)) if match else None
+
+
+def category(text: str) -> str:
+    """A category cell (一级/二级指标) as one word: a wrapped ``社会\\n效益`` reads ``社会效益``."""
+    return "".join(text.split())
+
+
+def make_indicator(
+    cells: Mapping[str, tuple[str, Location]],
+    present: frozenset[str] | set[str],
+    level1: str,
+    level2: str,
+    row_loc: Location,
+    parse_value: ValueParser,
+    filled: tuple[str, ...] = (),
+) -> Indicator:
+    """An indicator row from its named cells; ``present`` names the columns the layout has (a
+    column it lacks gives None, never an empty text)."""
+    def text(name: str) -> str:
+        return cells[name][0].strip() if name in cells else ""
+
+    return Indicator(
+        level1=level1,
+        level2=level2,
+        level3=text("level3"),
+        description=text("description") if "description" in present else None,
+        value=parse_value(text("value")),
+        basis=text("basis") if "basis" in present else None,
+        loc=row_loc,
+        cells={name: loc for name, (_, loc) in cells.items()},
+        filled=filled,
+        scoring=text("scoring") or None,
+    )
+
+
+def finish_document(doc: Document, title: str | None, title_loc: Location) -> None:
+    """The draft's department (its most common 申请单位, else 一级预算单位) and budget year (from
+    the title, else from the project codes, whose 7th–8th digits are the year in most provinces)."""
+    units = [p.applicant for p in doc.projects if p.applicant] or [p.parent_unit for p in doc.projects if p.parent_unit]
+    if units:
+        doc.department = Counter(units).most_common(1)[0][0]
+    if title:
+        doc.title = title
+        match = TEXT_YEAR.search(title)
+        if match:
+            doc.year, doc.year_source, doc.year_loc = int(match.group("year")), "title", title_loc
+            return
+    years = [(2000 + int(m.group("yy")), p.loc_of("code")) for p in doc.projects if p.code and (m := CODE_YEAR.match(p.code))]
+    if years:
+        counted = Counter(year for year, _ in years)
+        year = counted.most_common(1)[0][0]
+        doc.year, doc.year_source = year, "project codes"
+        doc.year_loc = next(loc for y, loc in years if y == year)

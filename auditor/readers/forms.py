@@ -1,0 +1,248 @@
+"""The ``form`` layout kind: a label：value header block, then an indicator grid, per project.
+
+One project per sheet or Word table (the 申报表 budget systems export), or several stacked in
+one, each starting again where its 项目编码 / 项目名称 label comes back. Each row of a table is
+read as one of:
+- a header row: ``label：value`` pairs left to right (a label is a cell whose text, as a label,
+  is one of the profile's fields; its value is the next cell);
+- the grid header: cells naming the profile's columns (一级指标 | … | 目标值 | 指标解释);
+- a grid row: cells under those columns; the 一级/二级指标 merged down over their rows are
+  filled down; a row with no 三级指标, 目标值 or 指标解释 is an unused slot, not an indicator;
+- a template row (备注, 填表说明): the grid ends there;
+- a title (text before the first label).
+What fits none of these is noted; what would make the reading wrong (a header field inside the
+grid, grid rows without a grid header, a grid before any project field) is ``NotUnderstood``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.layouts import LayoutProfile, label_of
+from auditor.model import Document, Location, Project, ReadNote
+from auditor.readers.blocks import Grid, GridCell
+from auditor.readers.detect import NotUnderstood
+from auditor.readers.fields import ValueParser, category, finish_document, make_indicator
+
+START_FIELDS = ("code", "name")
+
+
+def form_labels(grid: Grid, profile: LayoutProfile) -> int:
+    """How many header labels of the profile a table holds: what claims a table for a form."""
+    seen: set[str] = set()
+    for row in grid.rows:
+        for cell in row:
+            name = _label_field(cell, profile)
+            if name:
+                seen.add(name)
+    return len(seen) if seen & set(START_FIELDS) else 0
+
+
+def claims(grid: Grid, profile: LayoutProfile) -> bool:
+    return form_labels(grid, profile) >= profile.min_fields
+
+
+def explained_cells(grids: list[Grid], profile: LayoutProfile) -> int:
+    """Filled cells a form profile would read as labels, their values or grid cells (how well
+    it explains a file, to choose between profiles)."""
+    total = 0
+    for grid in grids:
+        if not claims(grid, profile):
+            continue
+        total += sum(1 for row in grid.rows for cell in row if cell.text)
+    return total
+
+
+def _label_field(cell: GridCell, profile: LayoutProfile) -> str | None:
+    """The field a cell labels: a known label, written as a label (a trailing colon, or a short
+    cell that is nothing but the label)."""
+    if not cell.text or len(cell.text) > 40:
+        return None
+    label = label_of(cell.text)
+    if profile.label_colon and not label.colon:
+        return None
+    return profile.fields.get(label.key)
+
+
+@dataclass
+class _FormReader:
+    """One pass over a table's rows (see the module's docstring)."""
+
+    profile: LayoutProfile
+    doc: Document
+    parse_value: ValueParser
+    grid: Grid
+    project: Project | None = None
+    columns: dict[int, str] | None = None  # first column → indicator field, once the grid header is read
+    spans: dict[int, int] = field(default_factory=dict)
+    state: str = "header"  # "header" → "grid" → "after" (past a template row)
+    level1: str = ""
+    level2: str = ""
+    title: tuple[str, Location] | None = None
+
+    def run(self) -> None:
+        for row in self.grid.rows:
+            self.row(row)
+        self.end_project()
+
+    def row(self, row: list[GridCell]) -> None:
+        filled = [cell for cell in row if cell.text]
+        if not filled:
+            return
+        first = filled[0]
+        if self.profile.is_template_row(first.text):
+            if self.state == "grid":
+                self.state = "after"
+            return
+        labels = [(i, name) for i, cell in enumerate(row) if (name := _label_field(cell, self.profile))]
+        if labels and self.starts_project(labels):
+            self.end_project()
+            self.project = Project(index=len(self.doc.projects) + 1, heading=self.heading(), loc=row[labels[0][0]].loc)
+            self.doc.projects.append(self.project)
+            self.state, self.columns = "header", None
+            self.level1 = self.level2 = ""
+        header = self.grid_header(row)
+        if header is not None:
+            if self.state == "grid" and self.columns is not None and set(header.values()) == set(self.columns.values()):
+                return  # the grid header repeated (a table continued on the next page)
+            if self.project is None:
+                raise NotUnderstood(
+                    f"表“{self.grid.name}”的指标表头（{first.loc.ref}）之前没有项目编码或项目名称",
+                    f"table {self.grid.name!r}: an indicator grid header ({first.loc.ref}) before any 项目编码 or 项目名称",
+                    first.loc,
+                )
+            self.columns, self.state = header, "grid"
+            self.spans = {cell.col: cell.span for cell in row}
+            self.project.fields["indicators"] = first.loc
+            return
+        if self.state == "grid":
+            if labels:
+                cell = row[labels[0][0]]
+                raise NotUnderstood(
+                    f"表头字段“{cell.text}”（{cell.loc.ref}）出现在指标表中，无法确定指标行",
+                    f"a header field {cell.text!r} ({cell.loc.ref}) inside the indicator grid: the indicator rows cannot be told apart",
+                    cell.loc,
+                )
+            self.indicator(row, first.loc)
+            return
+        if self.state == "after":
+            self.note(first.loc, "模板说明行之后的内容未读取", "text after the template row (备注) not read")
+            return
+        if labels:
+            self.header_fields(row, labels)
+            return
+        if self.project is None:
+            if self.title is None:
+                self.title = (first.text, first.loc)
+            return
+        if len(filled) >= 2:
+            raise NotUnderstood(
+                f"表“{self.grid.name}”在 {first.loc.ref} 处的行既不是表头字段也不是指标表（未找到指标表头：一级指标 | 三级指标 | 目标值 …）",
+                f"table {self.grid.name!r}: the row at {first.loc.ref} is neither a header field nor part of an indicator grid"
+                " (no grid header 一级指标 | 三级指标 | 目标值 … was found)",
+                first.loc,
+            )
+        self.note(first.loc, f"未识别的单元格：{first.text[:40]}", f"cell not understood: {first.text[:40]}")
+
+    def starts_project(self, labels: list[tuple[int, str]]) -> bool:
+        names = {name for _, name in labels}
+        if not names & set(START_FIELDS):
+            return False
+        if self.project is None or self.state != "header":
+            return True
+        return any(name in self.project.fields for name in names & set(START_FIELDS))
+
+    def heading(self) -> str:
+        return self.grid.name if self.grid.kind == "sheet" else ""
+
+    def header_fields(self, row: list[GridCell], labels: list[tuple[int, str]]) -> None:
+        from auditor.readers.fields import set_field
+
+        assert self.project is not None
+        label_at = dict(labels)
+        used = set(label_at)
+        for i, name in labels:
+            label = row[i]
+            value_at = i + 1
+            if value_at < len(row) and value_at not in label_at:
+                value, used = row[value_at], used | {value_at}
+                text, loc = value.text, value.loc
+            else:
+                text, loc = "", label.loc
+            if name in self.project.fields and name not in ("budget",):
+                self.note(label.loc, f"字段“{label.text}”重复，以第一次为准", f"field {label.text!r} repeated; the first one is read")
+                continue
+            set_field(self.project, name, text, loc, self.profile.declared_unit(label.text))
+        for i, cell in enumerate(row):
+            if cell.text and i not in used:
+                self.note(cell.loc, f"未识别的单元格：{cell.text[:40]}", f"cell not understood: {cell.text[:40]}")
+
+    def grid_header(self, row: list[GridCell]) -> dict[int, str] | None:
+        columns: dict[int, str] = {}
+        for cell in row:
+            name = self.profile.column_of(cell.text) if cell.text else None
+            if name and name not in columns.values():
+                columns[cell.col] = name
+        if not set(self.profile.required_columns) <= set(columns.values()):
+            return None
+        return columns
+
+    def indicator(self, row: list[GridCell], first: Location) -> None:
+        assert self.project is not None and self.columns is not None
+        cells: dict[str, tuple[str, Location]] = {}
+        continued: set[str] = set()
+        for cell in row:
+            name = self.column_at(cell.col)
+            if name is None or name in cells:
+                if cell.text:
+                    self.note(cell.loc, f"指标表外的单元格未读取：{cell.text[:40]}", f"cell outside the grid's columns not read: {cell.text[:40]}")
+                continue
+            cells[name] = (cell.text, cell.loc)
+            if cell.continued:
+                continued.add(name)
+        level1 = category(cells.get("level1", ("", first))[0])
+        level2 = category(cells.get("level2", ("", first))[0])
+        filled: tuple[str, ...] = ()
+        if not level1:
+            level1, filled = self.level1, ("level1",)
+            if not level2:
+                level2, filled = self.level2, ("level1", "level2")
+        self.level1, self.level2 = level1, level2
+        if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
+            return  # an unused slot of the form (its category named, nothing filled in)
+        present = set(self.columns.values())
+        loc = next((loc for _, loc in cells.values()), first)
+        self.project.indicators.append(make_indicator(cells, present, level1, level2, loc, self.parse_value, filled))
+
+    def column_at(self, col: int) -> str | None:
+        assert self.columns is not None
+        for start, name in self.columns.items():
+            if start <= col < start + self.spans.get(start, 1):
+                return name
+        return None
+
+    def end_project(self) -> None:
+        project = self.project
+        if project is not None and self.columns is None:
+            self.note(project.loc, "未找到指标表（一级指标 | 三级指标 | 目标值 …），按无指标读取",
+                      "no indicator grid (一级指标 | 三级指标 | 目标值 …): read as a project without indicators")
+        self.project = None
+
+    def note(self, loc: Location, zh: str, en: str) -> None:
+        self.doc.notes.append(ReadNote(en, loc, zh))
+
+
+def read_form(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_value: ValueParser) -> None:
+    """Every table the profile claims, into ``doc``; other tables with content are noted."""
+    title: tuple[str, Location] | None = None
+    for grid in grids:
+        if not claims(grid, profile):
+            if any(cell.text for row in grid.rows for cell in row):
+                loc = grid.rows[0][0].loc
+                doc.notes.append(ReadNote(f"{grid.name!r} is not a {profile.name['en']}: not read", loc,
+                                          f"“{grid.name}”不是{profile.name['zh']}，未读取"))
+            continue
+        reader = _FormReader(profile, doc, parse_value, grid)
+        reader.run()
+        title = title or reader.title
+    finish_document(doc, title[0] if title else None, title[1] if title else Location())
