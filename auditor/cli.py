@@ -380,7 +380,7 @@ def iter_documents(paths: list[str]) -> Iterator[Document | InputError]:
         try:
             yield read_document(item.path, parse_value, display_path=item.shown)
         except ReadError as error:
-            yield InputError(error.path, error.message, error.loc.line if error.loc else None)
+            yield InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
 
 
 def load_ruleset(args: argparse.Namespace, err: TextIO) -> RuleSet | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from auditor.checks.base import Hit, NotCheckable, field_loc
 from auditor.expr import truthy
-from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, RuleOutcome
+from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, ReaderNote, RuleOutcome
 from auditor.messages import LazyDict, Message
 from auditor.model import Document, Location, Project
 from auditor.rules import Rule, RuleSet
@@ -60,6 +60,8 @@ class Engine:
         """Everything that needs the draft itself (a worker process does this): the per-draft
         rules, and for run-level rules the draft's signature."""
         result = DocumentResult(doc.path, doc.department, doc.year, len(doc.projects))
+        result.layout = doc.layout
+        result.notes = [ReaderNote(n.text("zh"), n.message, n.loc.line, n.loc.ref) for n in doc.notes]
         outcomes = {rule.id: RuleOutcome() for rule in self.rules}
         hits: dict[str, list[tuple[Target, Hit]]] = {rule.id: [] for rule in self.rules}
         for scope in SCOPES:

@@ -98,6 +98,22 @@ class ProjectFacts:
     __reduce__ = rebuilt_by_init
 
 
+@dataclass(frozen=True, slots=True)
+class ReaderNote:
+    """Something the reader noticed and worked around (a cell it skipped, a sheet that is not
+    part of the form), in both languages, with where it is."""
+
+    zh: str
+    en: str
+    line: int | None
+    ref: str | None
+
+    __reduce__ = rebuilt_by_init
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
 @dataclass(slots=True)
 class RuleOutcome:
     """How one rule fared on one draft: targets checked, findings, targets it could not check
@@ -128,5 +144,7 @@ class DocumentResult:
     errors: list[str] = field(default_factory=list)
     facts: list[ProjectFacts] = field(default_factory=list)
     signatures: dict[str, Any] = field(default_factory=dict)  # run-level rules' view of the draft, until compared
+    layout: str | None = None  # the layout profile the draft was read with
+    notes: list[ReaderNote] = field(default_factory=list)  # what the reader noticed and worked around
 
     __reduce__ = rebuilt_by_init

@@ -61,7 +61,7 @@ def audit_file(engine: Engine, item: InputFile, whole: bool = True) -> Outcome:
     try:
         doc = read_document(item.path, parse_value, display_path=item.shown)
     except ReadError as error:
-        return InputError(error.path, error.message, error.loc.line if error.loc else None)
+        return InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
     return engine.audit(doc) if whole else engine.examine(doc)
 
 

@@ -46,11 +46,15 @@ class RuleInfo:
 
 @dataclass(frozen=True, slots=True)
 class InputError:
-    """An input that could not be read: path, message, line if known."""
+    """An input that could not be read, or was read but not understood: path, message (zh / en),
+    line or cell reference if known. ``kind`` is ``unreadable`` (damaged, empty, not a draft) or
+    ``not_understood`` (no layout profile explains it with confidence: it was not audited)."""
 
     path: str
     message: str
     line: int | None = None
+    kind: str = "unreadable"
+    ref: str | None = None
 
 
 @dataclass(frozen=True)

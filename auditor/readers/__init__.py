@@ -20,6 +20,7 @@ from auditor.readers.detect import (
     MAX_TEXT_BYTES,
     MB,
     FormatError,
+    NotUnderstood,
     check_package,
     find_broken_part,
     decode_text,
@@ -44,13 +45,14 @@ class ReadError(Exception):
     a package, a cell) rather than a line, it leads the message (``word/document.xml: …``);
     ``reason`` is the bare message."""
 
-    def __init__(self, path: str, message: str, loc: Location | None = None) -> None:
+    def __init__(self, path: str, message: str, loc: Location | None = None, kind: str = "unreadable") -> None:
         located = f"{loc.ref}: {message}" if loc and loc.ref and loc.line is None else message
         super().__init__(located)
         self.path = path
         self.reason = message
         self.message = located
         self.loc = loc
+        self.kind = kind  # "unreadable" | "not_understood" (see ``NotUnderstood``)
 
     def __str__(self) -> str:
         where = f":{self.loc.line}" if self.loc and self.loc.line else ""
