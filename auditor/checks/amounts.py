@@ -84,7 +84,7 @@ class AmountsCheck:
                     self.indicator_exclude and self.indicator_exclude.search(row.level3)
                 ):
                     continue
-                for name, text in (("value", row.value.raw), ("description", row.description)):
+                for name, text in (("value", row.value.raw), ("description", row.description or "")):
                     mentions = money_mentions(text)
                     if mentions:
                         yield f"indicators[{i}].{name}", row.loc_of(name), text, mentions

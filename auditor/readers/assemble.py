@@ -306,7 +306,8 @@ class _Assembler:
             self.plan_values(row)
             return i + 1
         if nonempty:
-            self.doc.notes.append(ReadNote(f"row not understood: {' | '.join(nonempty)[:80]}", row.loc))
+            shown = " | ".join(nonempty)[:80]
+            self.doc.notes.append(ReadNote(f"row not understood: {shown}", row.loc, f"未识别的行：{shown}"))
         return i + 1
 
     def department_header(self, row: Row, keys: list[str]) -> bool:
@@ -318,7 +319,7 @@ class _Assembler:
             return False
         if self.project.code or self.project.indicators:
             self.start_project("", None, row.loc)
-            self.doc.notes.append(ReadNote("project table without a heading", row.loc))
+            self.doc.notes.append(ReadNote("project table without a heading", row.loc, "项目表没有标题"))
         project = self.project
         assert project is not None
         if dept:
@@ -439,7 +440,8 @@ class _Assembler:
             return j
         if len(cells) < width:
             self.doc.notes.append(
-                ReadNote(f"indicator row has {len(cells)} cells, the header has {width}", row.loc)
+                ReadNote(f"indicator row has {len(cells)} cells, the header has {width}", row.loc,
+                         f"指标行有 {len(cells)} 个单元格，表头有 {width} 个")
             )
         target = self.department_indicators_or_project(row)
         indicator = _make_indicator(cells, self.columns, row.loc, target, self.parse_value)
@@ -466,7 +468,7 @@ class _Assembler:
     def require_project(self, row: Row) -> Project:
         if self.project is None:
             self.start_project("", None, row.loc)
-            self.doc.notes.append(ReadNote("project table without a heading", row.loc))
+            self.doc.notes.append(ReadNote("project table without a heading", row.loc, "项目表没有标题"))
         assert self.project is not None
         return self.project
 
@@ -582,17 +584,21 @@ def _expand_value_columns(columns: _ColumnMap, parts: dict[str, int], width: int
 
 
 INDICATOR_FIELDS = ("level1", "level2", "level3", "description", "value", "basis", "scoring")
+OPTIONAL_COLUMNS = frozenset({"description", "basis"})  # columns some tables do not have
 
 
 def _make_indicator(
     cells: list, columns: _ColumnMap, loc: Location, previous: list[Indicator], parse_value: ValueParser
 ) -> Indicator:
-    values: dict[str, str] = {}
+    values: dict[str, str | None] = {}
     locations: dict[str, Location] = {}
     width = len(cells)
     positions = columns.fields
     for name in INDICATOR_FIELDS:
         pos = positions.get(name)
+        if pos is None and name in OPTIONAL_COLUMNS:
+            values[name] = None  # the table has no such column: absent, not empty
+            continue
         if pos is None or pos >= width:
             values[name] = ""
             continue
