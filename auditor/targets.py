@@ -7,11 +7,11 @@ of names that ``where``/``assert`` expressions and message placeholders read.
 | scope | one target per | names in ``env`` |
 | --- | --- | --- |
 | ``document`` | draft | ``document`` + its fields (``year``, ``projects``, ``sections`` …) |
-| ``project`` | project table | ``project`` + its fields (``code``, ``budget``, ``goals`` …), ``document`` |
+| ``project`` | project table | ``project`` + its fields (``code``, ``budget``, ``goals``, ``policy_basis``, ``duration_years`` …; None where the form has no such field), ``document`` |
 | ``spending_plan`` | project table | ``plan`` (null when absent), ``points``, ``unit``, ``budget``, ``project``, ``document`` |
 | ``indicator`` | indicator row (project rows and the department table) | the row's fields (``level1`` … ``value``, ``basis``), ``indicator``, ``project``, ``document`` |
 | ``goal`` | 绩效目标 item | ``text``, ``number``, ``goal``, ``project``, ``document`` |
-| ``text`` | every piece of free text | ``text``, ``kind`` (purpose, goal, description, value, basis, level3, section, heading), ``project``, ``document`` |
+| ``text`` | every piece of free text | ``text``, ``kind`` (purpose, goal, description, value, basis, level3, section, heading, policy_basis, calculation_basis, long_term_goal), ``project``, ``document`` |
 | ``run`` | the run: each draft against the drafts before it | — (the check's own ``signature`` and ``cross``) |
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.model import Document, Indicator, Location, Project
+from auditor.model import Document, Indicator, Location, Project, TextItem
 
 SCOPES = ("document", "project", "spending_plan", "indicator", "goal", "text")
 RUN_SCOPE = "run"  # rules that compare drafts with each other (see ``Engine.finish``)
@@ -67,7 +67,22 @@ def project_env(project: Project) -> dict[str, Any]:
         "spending_plan": project.spending_plan,
         "goals": project.goals,
         "indicators": project.indicators,
+        "applicant": project.applicant,
+        "parent_unit": project.parent_unit,
+        "duration_years": project.duration_years,
+        "project_type": project.project_type,
+        "allocation": project.allocation,
+        "is_new": project.is_new,
+        "policy_basis": _text_of(project.policy_basis),
+        "calculation_basis": _text_of(project.calculation_basis),
+        "annual_goal": _text_of(project.annual_goal),
+        "long_term_goal": _text_of(project.long_term_goal),
     }
+
+
+def _text_of(item: TextItem | None) -> str | None:
+    """A text field's text; None when the form has no such field (absent, not empty)."""
+    return None if item is None else item.text
 
 
 def document_env(doc: Document) -> dict[str, Any]:
@@ -155,6 +170,10 @@ def _text_targets(doc: Document) -> Iterator[Target]:
             yield _text(doc, p, "heading", "heading", p.heading, p.loc)
         if p.purpose and p.purpose.text:
             yield _text(doc, p, "purpose", "purpose", p.purpose.text, p.purpose.loc)
+        for kind in ("policy_basis", "calculation_basis", "long_term_goal"):
+            item = getattr(p, kind)
+            if item is not None and item.text:
+                yield _text(doc, p, kind, kind, item.text, item.loc)
         for i, goal in enumerate(p.goals):
             yield _text(doc, p, "goal", f"goals[{i}]", goal.text, goal.loc)
         for i, row in enumerate(p.indicators):
