@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from auditor import __version__
 from auditor.export import document_dict, number
 from auditor.inputs import collect_inputs
-from auditor.model import Document, IndicatorValue, Project
+from auditor.model import Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
 if TYPE_CHECKING:
@@ -48,6 +48,15 @@ TEXTS = {
         "count": "次数",
         "error": "错误",
         "notes": "读取提示",
+        "layout": "版式",
+        "duration": "实施期限(年)",
+        "project_type": "项目类型",
+        "texts": "其他字段",
+        "policy_basis": "政策依据",
+        "calculation_basis": "测算依据",
+        "annual_goal": "年度目标",
+        "long_term_goal": "长期目标",
+        "total_all_years": "项目总金额",
     },
     "en": {
         "file": "file",
@@ -70,6 +79,15 @@ TEXTS = {
         "count": "count",
         "error": "error",
         "notes": "reader notes",
+        "layout": "layout",
+        "duration": "years",
+        "project_type": "type",
+        "texts": "other fields",
+        "policy_basis": "policy basis",
+        "calculation_basis": "calculation basis",
+        "annual_goal": "annual goal",
+        "long_term_goal": "long-term goal",
+        "total_all_years": "multi-year amount",
     },
 }
 
@@ -172,28 +190,51 @@ def documents_table(documents: list[Document], lang: str) -> str:
     ]
     parts.append(tabulate(summary, headers=[t["file"], t["department"], t["year"], t["projects"], t["indicators"]], disable_numparse=True))
     for doc in documents:
-        rows = [project_row(p) for p in doc.projects]
+        form_fields = any(p.fields.keys() & FORM_FIELDS for p in doc.projects)
+        rows = [project_row(p, form_fields, t) for p in doc.projects]
         headers = [t["index"], t["code"], t["name"], t["budget"], t["plan_end"], t["goals"], t["indicators"]]
-        parts.append(f"{doc.path}  {doc.department or ''} {doc.year or ''}\n" + tabulate(rows, headers=headers, disable_numparse=True))
+        if form_fields:
+            headers += [t["total_all_years"], t["duration"], t["project_type"], t["texts"]]
+        layout = f"  {t['layout']}: {doc.layout}" if doc.layout else ""
+        parts.append(f"{doc.path}  {doc.department or ''} {doc.year or ''}{layout}\n" + tabulate(rows, headers=headers, disable_numparse=True))
         if doc.notes:
-            notes = "\n".join(f"  {n.loc}: {n.message}" for n in doc.notes)
+            notes = "\n".join(f"  {n.loc}: {n.text(lang)}" for n in doc.notes)
             parts.append(f"{t['notes']}:\n{notes}")
     return "\n\n".join(parts) + "\n"
 
 
-def project_row(project: Project) -> list[object]:
+FORM_FIELDS = frozenset({"budget.total_all_years", "duration_years", "project_type", "policy_basis", "calculation_basis",
+                         "annual_goal", "long_term_goal"})
+TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal")
+
+
+def project_row(project: Project, form_fields: bool = False, t: dict[str, str] | None = None) -> list[object]:
     plan = project.spending_plan
     end = plan.points[-1].raw if plan and plan.points else ""
-    budget = project.budget.total.raw if project.budget else ""
-    return [
+    budget = project.budget
+    row: list[object] = [
         project.index,
         project.code or "",
         shorten(project.display_name, 28),
-        budget,
+        _amount_text(budget.total) if budget else "",
         end,
         len(project.goals),
         len(project.indicators),
     ]
+    if form_fields and t is not None:
+        texts = " ".join(t[name] for name in TEXT_FIELDS if getattr(project, name) is not None and getattr(project, name).text)
+        row += [
+            _amount_text(budget.total_all_years) if budget and budget.total_all_years else "",
+            "" if project.duration_years is None else project.duration_years,
+            project.project_type or "",
+            texts,
+        ]
+    return row
+
+
+def _amount_text(amount: Amount) -> str:
+    """An amount as written, with the unit its label declares (``10,185,500.00 万元``)."""
+    return f"{amount.raw} {amount.unit}" if amount.unit and amount.raw else amount.raw
 
 
 def shorten(text: str, width: int) -> str:

@@ -72,7 +72,8 @@ def read_document(
     except ReadError:
         raise
     except FormatError as error:
-        raise ReadError(shown, error.message, error.loc) from None
+        kind = "not_understood" if isinstance(error, NotUnderstood) else "unreadable"
+        raise ReadError(shown, error.message, error.loc, kind) from None
     except IsADirectoryError:
         raise ReadError(shown, "是目录，不是文件 / is a directory") from None
     except PermissionError:

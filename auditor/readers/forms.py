@@ -79,6 +79,7 @@ class _FormReader:
     level1: str = ""
     level2: str = ""
     title: tuple[str, Location] | None = None
+    above: dict[int, str] = field(default_factory=dict)  # grid column → text of its last real cell
 
     def run(self) -> None:
         for row in self.grid.rows:
@@ -111,7 +112,7 @@ class _FormReader:
                     f"table {self.grid.name!r}: an indicator grid header ({first.loc.ref}) before any 项目编码 or 项目名称",
                     first.loc,
                 )
-            self.columns, self.state = header, "grid"
+            self.columns, self.state, self.above = header, "grid", {}
             self.spans = {cell.col: cell.span for cell in row}
             self.project.fields["indicators"] = first.loc
             return
@@ -190,16 +191,18 @@ class _FormReader:
     def indicator(self, row: list[GridCell], first: Location) -> None:
         assert self.project is not None and self.columns is not None
         cells: dict[str, tuple[str, Location]] = {}
-        continued: set[str] = set()
         for cell in row:
             name = self.column_at(cell.col)
             if name is None or name in cells:
                 if cell.text:
                     self.note(cell.loc, f"指标表外的单元格未读取：{cell.text[:40]}", f"cell outside the grid's columns not read: {cell.text[:40]}")
                 continue
-            cells[name] = (cell.text, cell.loc)
-            if cell.continued:
-                continued.add(name)
+            text = cell.text
+            if cell.continued and name not in ("level1", "level2"):
+                text = self.above.get(cell.col, "")  # a merged cell's text holds for every row it spans
+            elif not cell.continued:
+                self.above[cell.col] = cell.text
+            cells[name] = (text, cell.loc)
         level1 = category(cells.get("level1", ("", first))[0])
         level2 = category(cells.get("level2", ("", first))[0])
         filled: tuple[str, ...] = ()

@@ -1,0 +1,286 @@
+"""The 申报表 layout (``layouts/project-form.yaml``) on the real Shenzhen 2023 workbook and on
+workbooks made here: every project and grid row read into the right fields, header fields never
+taken for indicators, and what cannot be read with confidence reported as not understood."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from auditor.cli import main
+from auditor.readers import ReadError, read_document
+from auditor.values import parse_value
+
+FORMS = Path(__file__).parent / "fixtures" / "forms"
+WORKBOOK = FORMS / "shenzhen_2023_project_form_workbook.xlsx"
+HEADER_LABEL = re.compile(r"[:：]\s*$")
+
+
+def cell_text(value: object) -> str:
+    """A cell as a reader should give it: lines right-stripped, and the quotes Excel puts around
+    a multi-line text it pasted (``"1.…\n2.…"``) dropped."""
+    text = "" if value is None else "\n".join(line.rstrip() for line in str(value).split("\n")).strip()
+    if len(text) > 1 and text[0] == text[-1] == '"' and "\n" in text:
+        text = text[1:-1].strip()
+    return text
+
+
+def expected_rows(sheet) -> list[dict[str, str]]:
+    """The filled grid rows of one sheet, read straight from its cells (the test's own reading:
+    the row after 一级指标 to the 备注 row, 一级指标 filled down over its merged rows)."""
+    header = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "一级指标")
+    anchor = {
+        (r, c): (rng.min_row, rng.min_col)
+        for rng in sheet.merged_cells.ranges
+        for r in range(rng.min_row, rng.max_row + 1)
+        for c in range(rng.min_col, rng.max_col + 1)
+    }
+
+    def value(r: int, c: int) -> str:
+        return cell_text(sheet.cell(*anchor.get((r, c), (r, c))).value)
+
+    rows = []
+    for r in range(header + 1, sheet.max_row + 1):
+        if value(r, 1).startswith("备注"):
+            break
+        level1 = value(r, 1)
+        values = [value(r, c) for c in range(2, 6)]
+        if any(values[1:]):
+            rows.append({"row": r, "level1": level1, "level2": values[0], "level3": values[1], "value": values[2], "description": values[3]})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def workbook():
+    book = openpyxl.load_workbook(WORKBOOK)
+    yield book
+    book.close()
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return read_document(WORKBOOK, parse_value)
+
+
+def ref(sheet_title: str, cell: str) -> str:
+    return f"'{sheet_title}'!{cell}"
+
+
+def test_every_sheet_is_one_project_with_its_header_fields(doc, workbook):
+    assert doc.layout == "project-form"
+    assert len(doc.projects) == len(workbook.worksheets) == 20
+    assert doc.year == 2023 and doc.department == "深圳市宝安区松岗街道办事处（本级）"
+    for project, sheet in zip(doc.projects, workbook.worksheets):
+        assert project.code == str(sheet["B2"].value)
+        assert project.name == cell_text(sheet["E2"].value)
+        assert project.heading == sheet.title
+        assert project.applicant == cell_text(sheet["B3"].value)
+        assert project.parent_unit == cell_text(sheet["E3"].value)
+        assert project.duration_years == int(sheet["B4"].value)
+        assert project.project_type == cell_text(sheet["E4"].value)
+        assert project.is_new is (cell_text(sheet["B5"].value) == "是")
+        assert project.allocation == cell_text(sheet["E5"].value)
+        assert project.policy_basis.text == cell_text(sheet["B7"].value)
+        assert project.calculation_basis.text == cell_text(sheet["B8"].value)
+        assert project.annual_goal.text == cell_text(sheet["B9"].value)
+        assert project.long_term_goal.text == cell_text(sheet["B10"].value)
+        assert project.loc_of("calculation_basis").ref == ref(sheet.title, "B8")
+        assert project.goals and project.goals[0].text in project.annual_goal.text
+
+
+def test_amounts_are_kept_as_the_labels_declare_them(doc, workbook):
+    """项目总金额（中期规划，万元） and 本年度项目金额（万元） hold yuan figures in this workbook
+    (10185500 under 万元 while the cost row says ≤1018.55万元): the reader keeps what is
+    declared; telling the units apart is a rule's business."""
+    first = doc.projects[0]
+    assert first.budget.total.value == Decimal(10185500) and first.budget.total.unit == "万元"
+    assert first.budget.total.raw == "10,185,500.00"
+    assert first.budget.total_all_years.value == Decimal(30556500) and first.budget.total_all_years.unit == "万元"
+    assert first.money_unit == "万元"
+    assert first.budget.fiscal is None and first.budget.other is None  # the form has neither
+    for project, sheet in zip(doc.projects, workbook.worksheets):
+        assert project.budget.total.value == Decimal(sheet["E6"].value)
+        assert project.budget.total.loc.ref == ref(sheet.title, "E6")
+
+
+def test_every_filled_grid_row_is_one_indicator(doc, workbook):
+    total = 0
+    for project, sheet in zip(doc.projects, workbook.worksheets):
+        rows = expected_rows(sheet)
+        total += len(rows)
+        assert len(project.indicators) == len(rows), sheet.title
+        for indicator, row in zip(project.indicators, rows):
+            assert (indicator.level1, indicator.level2, indicator.level3) == (row["level1"], row["level2"], row["level3"])
+            assert indicator.value.raw == row["value"]
+            assert indicator.description == row["description"]
+            assert indicator.basis is None  # no 指标值确定依据 column: absent, not empty
+            assert indicator.loc_of("value").ref == ref(sheet.title, f"D{row['row']}")
+    assert total == 233
+
+
+def test_no_header_field_or_template_text_becomes_an_indicator(doc):
+    for project in doc.projects:
+        for indicator in project.indicators:
+            for text in (indicator.level1, indicator.level2, indicator.level3, indicator.value.raw):
+                assert not HEADER_LABEL.search(text), text
+                assert "备注" not in text and "指标" not in text
+
+
+def run_json(args: list[str], capsys) -> tuple[int, dict]:
+    code = main(["check", *args, "--format", "json", "--fail-on", "never"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_check_locates_findings_by_sheet_and_cell_and_cannot_check_absent_basis(capsys):
+    code, report = run_json([str(WORKBOOK)], capsys)
+    assert code == 0
+    document = report["documents"][0]
+    assert document["projects"] == 20
+    basis = report["summary"]["rules"]["basis-missing"]
+    assert basis == {"checked": 0, "findings": 0, "not_checkable": 233}
+    located = [f for f in document["findings"] if f["project"] is not None]
+    assert located
+    for finding in located:
+        assert re.match(r"^'\d+\..+'![A-E]\d+$", finding["location"]["ref"] or ""), finding["location"]
+        assert not HEADER_LABEL.search(finding["evidence"] or ""), finding
+
+
+def save_variant(tmp_path: Path, name: str, change) -> Path:
+    book = openpyxl.load_workbook(WORKBOOK)
+    change(book)
+    path = tmp_path / name
+    book.save(path)
+    book.close()
+    return path
+
+
+def test_a_sheet_whose_grid_header_was_removed_is_not_understood(tmp_path, capsys):
+    def drop_header(book):
+        sheet = book.worksheets[2]
+        for c in range(1, 6):
+            sheet.cell(11, c).value = None
+
+    path = save_variant(tmp_path, "no_grid_header.xlsx", drop_header)
+    with pytest.raises(ReadError) as caught:
+        read_document(path, parse_value)
+    assert caught.value.kind == "not_understood"
+    assert "3.社区治理体系经费（东方社区）" in caught.value.message and "一级指标" in caught.value.message
+    code = main(["check", str(path), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert all(not d["findings"] for d in report["documents"])
+
+
+def test_a_header_field_inside_the_grid_is_not_understood(tmp_path):
+    def field_in_grid(book):
+        sheet = book.worksheets[0]
+        sheet["C16"].value = "项目类型："
+
+    path = save_variant(tmp_path, "field_in_grid.xlsx", field_in_grid)
+    with pytest.raises(ReadError) as caught:
+        read_document(path, parse_value)
+    assert caught.value.kind == "not_understood" and "项目类型" in caught.value.message
+
+
+def new_sheet(book, title: str):
+    sheet = book.create_sheet(title)
+    return sheet
+
+
+def write_form(sheet, top: int, code: str, name: str, grid: list[list[str]] | None, amount="12.5") -> int:
+    """One 申报表 project from row ``top``: header block, grid header, rows; returns the next row."""
+    pairs = [("项目编码：", code, "项目名称：", name), ("申请单位：", "某某街道办事处", "一级预算单位：", "某某区"),
+             ("实施期限：", "2023-2025", "项目类型：", "01 经常性项目"), ("项目总金额（中期规划，万元）：", "37.5", "本年度项目金额（万元）：", amount)]
+    r = top
+    for a, b, c, d in pairs:
+        sheet.cell(r, 1, a), sheet.cell(r, 2, b), sheet.cell(r, 4, c), sheet.cell(r, 5, d)
+        r += 1
+    for label, text in (("政策依据：", "《某某办法》（某财〔2022〕12号）"), ("测算依据：", "单价0.5万元×25次=12.5万元"), ("年度目标：", "完成25次巡查")):
+        sheet.cell(r, 1, label), sheet.cell(r, 2, text)
+        r += 1
+    if grid is None:
+        return r
+    for c, head in enumerate(["一级指标", "二级指标", "三级指标", "目标值", "指标解释"], start=1):
+        sheet.cell(r, c, head)
+    r += 1
+    for row in grid:
+        for c, text in enumerate(row, start=1):
+            sheet.cell(r, c, text or None)
+        r += 1
+    sheet.cell(r, 1, "备注：作为导入模板，置灰信息无需录入。")
+    return r + 1
+
+
+def test_stacked_projects_empty_grids_and_other_sheets(tmp_path):
+    """Made here: two projects stacked on one sheet (the second starts where 项目编码 comes back),
+    a project whose grid has only its fixed category rows (no indicators, not nothing), and a
+    sheet that is not part of the form."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "申报"
+    grid = [["产出", "数量", "巡查次数", "≥25次", "全年巡查次数"], ["", "质量", "", "", ""], ["效益", "社会效益", "不适用", "不适用", "不适用"]]
+    nxt = write_form(sheet, 1, "P001", "河道巡查", grid)
+    write_form(sheet, nxt + 1, "P002", "路灯维护", [["产出", "数量", "", "", ""], ["", "时效", "", "", ""], ["满意度", "服务对象满意度", "", "", ""]])
+    other = new_sheet(book, "填表说明")
+    other["A1"] = "请按系统导出格式填写，勿改动表头。"
+    path = tmp_path / "stacked.xlsx"
+    book.save(path)
+    doc = read_document(path, parse_value)
+    assert doc.layout == "project-form"
+    assert [p.code for p in doc.projects] == ["P001", "P002"]
+    first, second = doc.projects
+    assert [(i.level1, i.level2, i.level3) for i in first.indicators] == [("产出", "数量", "巡查次数"), ("效益", "社会效益", "不适用")]
+    assert second.indicators == [] and second.budget.total.value == Decimal("12.5")
+    assert first.duration_years == 3 and first.budget.total_all_years.value == Decimal("37.5")
+    notes = [n for n in doc.notes if "填表说明" in n.message]
+    assert notes and notes[0].zh and "填表说明" in notes[0].zh
+
+
+def test_a_project_without_a_grid_is_read_with_a_note(tmp_path):
+    book = openpyxl.Workbook()
+    write_form(book.active, 1, "P009", "宣传经费", None)
+    path = tmp_path / "no_grid.xlsx"
+    book.save(path)
+    doc = read_document(path, parse_value)
+    assert len(doc.projects) == 1 and doc.projects[0].indicators == []
+    assert any("no indicator grid" in n.message and "未找到指标表" in n.zh for n in doc.notes)
+
+
+def test_a_workbook_of_an_unknown_layout_is_not_understood(tmp_path, capsys):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for r, row in enumerate([["科目编码", "科目名称", "上年决算", "本年预算"], ["2010301", "行政运行", "120.5", "130"],
+                             ["2010302", "一般行政管理事务", "40", "38"]], start=1):
+        for c, text in enumerate(row, start=1):
+            sheet.cell(r, c, text)
+    path = tmp_path / "收支预算表.xlsx"
+    book.save(path)
+    code = main(["check", str(path), "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert report["documents"][0]["projects"] == 0 and not report["documents"][0]["findings"]
+    assert "layout not understood" in report["documents"][0]["errors"][0]
+
+
+def test_the_corpus_text_layout_is_recorded():
+    sample = sorted((Path(__file__).parent.parent / "samples").glob("*.txt"))[0]
+    assert read_document(sample, parse_value).layout == "corpus-report"
+
+
+def test_a_value_merged_over_two_rows_holds_for_both(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    grid = [["产出", "数量", "巡查次数", "≥25次", "按年度计划巡查"], ["", "", "整改次数", "≥5次", ""]]
+    write_form(sheet, 1, "P010", "河道巡查", grid)
+    sheet.merge_cells("B9:B10")
+    sheet.merge_cells("E9:E10")
+    sheet.merge_cells("A9:A10")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    rows = read_document(path, parse_value).projects[0].indicators
+    assert [(i.level2, i.level3, i.description) for i in rows] == [("数量", "巡查次数", "按年度计划巡查"), ("数量", "整改次数", "按年度计划巡查")]
