@@ -9,6 +9,12 @@ paragraph as ``{ TC … }`` so headings carry the same TOC text as the export. N
 flattened into their outer cell (one line per nested row) and noted. Deleted revisions, text
 boxes and the legacy fallback copies of drawings are skipped.
 
+Each top-level table is also given whole as a ``Grid`` (``表格 T``, what the form layout reads):
+one ``GridCell`` per cell of the row stream, its first grid column counted from ``w:gridBefore``
+and the ``w:gridSpan`` of the cells before it (a Word 97 ``hMerge`` continuation widens the cell
+it continues), a ``vMerge`` continuation ``continued`` with empty text; rows without text are
+left out.
+
 Locations: ``段落 N`` for the N-th paragraph with text (1-based), ``表格 T 第R行第C列`` for cells.
 """
 
@@ -18,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.model import Location
-from auditor.readers.blocks import BlockStream, grid_row, text_paragraph
+from auditor.readers.blocks import BlockStream, Grid, GridCell, clean_cell_text, grid_row, text_paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -82,15 +88,22 @@ class _Walker:
 
     # -- tables ---------------------------------------------------------------------------
     def table(self, element, number: int) -> None:
+        whole = Grid(f"表格 {number}", "table")
+        self.stream.grids.append(whole)
         for r, row in enumerate(_rows(element), start=1):
             cells = []
-            for c, cell in enumerate(_cells(row), start=1):
+            grid_cells = []
+            for c, (cell, col, span) in enumerate(_placed_cells(row), start=1):
                 loc = Location(ref=f"表格 {number} 第{r}行第{c}列")
-                text = "" if _is_merge_continuation(cell) else self.cell_text(cell, loc, 0)
+                continued = _is_merge_continuation(cell)
+                text = "" if continued else self.cell_text(cell, loc, 0)
                 cells.append((text, loc))
+                grid_cells.append(GridCell(clean_cell_text(text), loc, col, span, continued))
             block = grid_row(cells, number)
             if block is not None:
                 self.stream.blocks.append(block)
+            if any(cell.text for cell in grid_cells):
+                whole.rows.append(grid_cells)
 
     def cell_text(self, cell, loc: Location, depth: int) -> str:
         lines: list[str] = []
@@ -185,6 +198,32 @@ def _cells(row):
     for child in _content(row):
         if child.tag == TC and not _is_hmerge_continuation(child):
             yield child
+
+
+def _placed_cells(row):
+    """The row's cells as ``_cells`` gives them, each with its first grid column (0-based) and
+    the grid columns it spans."""
+    col = max(0, _int_val(row.find(f"{W}trPr/{W}gridBefore"), 0))
+    placed: list[list] = []
+    for child in _content(row):
+        if child.tag != TC:
+            continue
+        span = max(1, _int_val(child.find(f"{W}tcPr/{W}gridSpan"), 1))
+        if not _is_hmerge_continuation(child):
+            placed.append([child, col, span])
+        elif placed:
+            placed[-1][2] += span
+        col += span
+    return [tuple(p) for p in placed]
+
+
+def _int_val(element, default: int) -> int:
+    if element is None:
+        return default
+    try:
+        return int(element.get(W + "val", default))
+    except (TypeError, ValueError):
+        return default
 
 
 def _is_merge_continuation(cell) -> bool:
