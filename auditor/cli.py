@@ -17,6 +17,7 @@ from auditor.model import Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
 if TYPE_CHECKING:
+    from auditor.layouts import LayoutSet
     from auditor.report import InputError
     from auditor.rules import RuleSet
 
@@ -49,6 +50,10 @@ TEXTS = {
         "error": "错误",
         "notes": "读取提示",
         "layout": "版式",
+        "layout_id": "版式",
+        "layout_kind": "类型",
+        "layout_name": "名称",
+        "formats": "格式",
         "duration": "实施期限(年)",
         "project_type": "项目类型",
         "texts": "其他字段",
@@ -80,6 +85,10 @@ TEXTS = {
         "error": "error",
         "notes": "reader notes",
         "layout": "layout",
+        "layout_id": "layout",
+        "layout_kind": "kind",
+        "layout_name": "name",
+        "formats": "formats",
         "duration": "years",
         "project_type": "type",
         "texts": "other fields",
@@ -90,6 +99,9 @@ TEXTS = {
         "total_all_years": "multi-year amount",
     },
 }
+
+
+LAYOUTS_HELP = "追加表格版式文件或目录（YAML）/ extra layout profiles (YAML files or folders)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,12 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("paths", nargs="+", metavar="PATH", help="草稿文件或目录 / draft files or folders")
     parse.add_argument("--format", choices=("json", "table"), default="table")
     parse.add_argument("--lang", choices=("zh", "en"), default="zh")
+    parse.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
     parse.set_defaults(run=run_parse)
 
     values = sub.add_parser("values", help="列出所有指标值及其解析结果 / every distinct 指标值 and its parse")
     values.add_argument("paths", nargs="+", metavar="PATH")
     values.add_argument("--lang", choices=("zh", "en"), default="zh")
+    values.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
     values.set_defaults(run=run_values)
+
+    layouts = sub.add_parser("layouts", help="列出可识别的表格版式 / list the layouts drafts are read with")
+    layouts.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
+    layouts.add_argument("--lang", choices=("zh", "en"), default="zh")
+    layouts.set_defaults(run=run_layouts)
 
     check = sub.add_parser("check", help="审核文本并列出问题 / audit drafts and report findings")
     check.add_argument("paths", nargs="+", metavar="PATH", help="草稿文件或目录 / draft files or folders")
@@ -125,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", action="append", default=[], metavar="IDS", help="只运行这些规则（逗号分隔）/ run only these rules")
     check.add_argument("--ignore", action="append", default=[], metavar="IDS", help="不运行这些规则 / skip these rules")
     check.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files or folders")
+    check.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
     check.add_argument("--config", metavar="FILE", help="配置文件（默认查找 budget-audit.yaml）/ config file")
     check.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
     check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
@@ -153,13 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_all(paths: list[str], err: TextIO, lang: str) -> tuple[list[Document], int]:
+def read_all(paths: list[str], err: TextIO, lang: str, layout_paths: list[str] = ()) -> tuple[list[Document], int] | None:
     """Read every input; report the unreadable ones on ``err`` and go on. Returns the documents
-    and the number of inputs that could not be read."""
+    and the number of inputs that could not be read (None when the layouts cannot be loaded)."""
     from auditor.report import InputError
 
+    layouts = load_layout_set(layout_paths, err, lang)
+    if layouts is None:
+        return None
     documents, failures = [], 0
-    for item in iter_documents(paths):
+    for item in iter_documents(paths, layouts):
         if isinstance(item, InputError):
             failures += 1
             where = f":{item.line}" if item.line else ""
@@ -169,8 +192,38 @@ def read_all(paths: list[str], err: TextIO, lang: str) -> tuple[list[Document], 
     return documents, failures
 
 
+def load_layout_set(paths: list[str] | tuple[str, ...], err: TextIO, lang: str) -> LayoutSet | None:
+    """The shipped layout profiles and the user's; None (after saying why on ``err``) when one
+    cannot be used."""
+    from auditor.layouts import LayoutFileError, load_layouts
+
+    try:
+        return load_layouts(tuple(Path(p).resolve() for p in paths))
+    except LayoutFileError as error:
+        print(f"{TEXTS[lang]['error']}: {error}", file=err)
+        return None
+
+
+def run_layouts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from tabulate import tabulate
+
+    from auditor.writers import relative_path
+
+    layouts = load_layout_set(args.layouts, err, args.lang)
+    if layouts is None:
+        return EXIT_INPUT
+    t = TEXTS[args.lang]
+    rows = [[p.id, p.kind, p.name[args.lang], ", ".join(sorted(p.formats)) or "*", relative_path(p.path, Path.cwd())]
+            for p in layouts.profiles]
+    out.write(tabulate(rows, headers=[t["layout_id"], t["layout_kind"], t["layout_name"], t["formats"], t["file"]], disable_numparse=True) + "\n")
+    return EXIT_OK
+
+
 def run_parse(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    documents, failures = read_all(args.paths, err, args.lang)
+    read = read_all(args.paths, err, args.lang, args.layouts)
+    if read is None:
+        return EXIT_INPUT
+    documents, failures = read
     if args.format == "json":
         json.dump([document_dict(d) for d in documents], out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -245,7 +298,10 @@ def shorten(text: str, width: int) -> str:
 def run_values(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from tabulate import tabulate
 
-    documents, failures = read_all(args.paths, err, args.lang)
+    read = read_all(args.paths, err, args.lang, args.layouts)
+    if read is None:
+        return EXIT_INPUT
+    documents, failures = read
     counts = Counter(v.raw for v in iter_values(documents))
     parsed = {v.raw: v for v in iter_values(documents)}
     t = TEXTS[args.lang]
@@ -292,6 +348,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from auditor.config import ConfigError
     from auditor.datafile import LocatedError
     from auditor.engine import Engine
+    from auditor.layouts import LayoutFileError
     from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError
@@ -300,13 +357,15 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     spec = EngineSpec(
         config=Path(args.config) if args.config else None,
         extra_rules=tuple(Path(p) for p in args.rules),
+        extra_layouts=tuple(Path(p).resolve() for p in args.layouts),
         select=tuple(split_ids(args.select)),
         ignore=tuple(split_ids(args.ignore)),
         keep_context=args.format == "html" or bool(getattr(args, "html", None)),
     )
     try:
         config, ruleset, rules = spec.load()
-    except (ConfigError, RuleFileError) as error:
+        layouts = spec.layouts(config)
+    except (ConfigError, RuleFileError, LayoutFileError) as error:
         print(f"{TEXTS['zh']['error']}: {error}", file=err)
         return EXIT_INPUT
     lang = args.lang or config.lang or "zh"
@@ -361,7 +420,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             stream = stack.enter_context(atomic_output(Path(path), binary=cls.binary)) if path else out
             writers.append(cls(stream, run))
         progress = progress_bar(len(files), err, quiet=args.quiet)
-        for item in audit_files(files, problems, engine, spec, jobs, progress.update if progress else None):
+        for item in audit_files(files, problems, engine, spec, jobs, progress.update if progress else None, layouts):
             if isinstance(item, InputError):
                 unreadable += 1
                 where = f":{item.line}" if item.line else ""
@@ -408,7 +467,7 @@ def progress_bar(total: int, err: TextIO, quiet: bool):  # noqa: ANN201 - tqdm o
     return tqdm(total=total, file=err, delay=2.0, unit="份", desc="审核 / auditing", leave=False)
 
 
-def iter_documents(paths: list[str]) -> Iterator[Document | InputError]:
+def iter_documents(paths: list[str], layouts: LayoutSet | None = None) -> Iterator[Document | InputError]:
     """The drafts of the run in input order, read one at a time; an input that cannot be read
     comes as an ``InputError`` in its place."""
     from auditor.report import InputError
@@ -419,7 +478,7 @@ def iter_documents(paths: list[str]) -> Iterator[Document | InputError]:
         yield InputError(problem.shown, problem.message)
     for item in files:
         try:
-            yield read_document(item.path, parse_value, display_path=item.shown)
+            yield read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
         except ReadError as error:
             yield InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
 

@@ -71,6 +71,7 @@ class Config:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     rules: tuple[Path, ...] = ()
+    layouts: tuple[Path, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str | None = None
@@ -208,10 +209,15 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     for i, rule_path in enumerate(rules):
         if not rule_path.exists():
             raise fail(("rules", i), f"规则文件或目录不存在：{rule_path} / no such rule file or folder: {rule_path}")
+    layouts = tuple(resolve(p) for p in data.get("layouts", []))
+    for i, layout_path in enumerate(layouts):
+        if not layout_path.exists():
+            raise fail(("layouts", i), f"版式文件或目录不存在：{layout_path} / no such layout file or folder: {layout_path}")
     return Config(
         select=tuple(data.get("select", [])),
         ignore=tuple(data.get("ignore", [])),
         rules=rules,
+        layouts=layouts,
         severity=dict(data.get("severity", {})),
         params={name: dict(values) for name, values in data.get("params", {}).items()},
         fail_on=data.get("fail_on"),

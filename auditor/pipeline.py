@@ -23,6 +23,7 @@ from auditor.report import InputError
 
 if TYPE_CHECKING:
     from auditor.config import Config
+    from auditor.layouts import LayoutSet
     from auditor.rules import Rule, RuleSet
 
 Outcome = DocumentResult | InputError
@@ -34,6 +35,7 @@ class EngineSpec:
 
     config: Path | None = None
     extra_rules: tuple[Path, ...] = ()
+    extra_layouts: tuple[Path, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     keep_context: bool = True  # whether reports need each finding's context (the HTML report)
@@ -51,15 +53,24 @@ class EngineSpec:
     def build(self) -> Engine:
         return Engine(self.load()[2])
 
+    def layouts(self, config: Config | None = None) -> LayoutSet:
+        """The layout profiles drafts are read with: the shipped ones, the configuration's, then
+        the command line's. Raises ``LayoutFileError`` for a profile that cannot be used."""
+        from auditor.config import load_config
+        from auditor.layouts import load_layouts
 
-def audit_file(engine: Engine, item: InputFile, whole: bool = True) -> Outcome:
+        config = config if config is not None else load_config(self.config)
+        return load_layouts((*config.layouts, *self.extra_layouts))
+
+
+def audit_file(engine: Engine, item: InputFile, whole: bool = True, layouts: LayoutSet | None = None) -> Outcome:
     """Read and audit one draft; an unreadable one becomes an ``InputError``. With ``whole``
     false only the draft's own part is done (``Engine.examine``): a worker leaves the run-level
     comparison to the process that sees every draft in order."""
     from auditor.values import parse_value
 
     try:
-        doc = read_document(item.path, parse_value, display_path=item.shown)
+        doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
     except ReadError as error:
         return InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
     return engine.audit(doc) if whole else engine.examine(doc)
@@ -71,6 +82,7 @@ class _Worker:
 
     engine: Engine | None = field(default=None)
     spec: EngineSpec | None = field(default=None)
+    layouts: LayoutSet | None = field(default=None)
 
 
 _WORKER = _Worker()
@@ -78,7 +90,7 @@ _WORKER = _Worker()
 
 def _audit_in_worker(item: InputFile) -> Outcome:
     assert _WORKER.engine is not None and _WORKER.spec is not None
-    outcome = audit_file(_WORKER.engine, item, whole=False)
+    outcome = audit_file(_WORKER.engine, item, whole=False, layouts=_WORKER.layouts)
     return outcome if isinstance(outcome, InputError) else for_transfer(outcome, _WORKER.spec.keep_context)
 
 
@@ -127,6 +139,7 @@ def _init_worker(spec: EngineSpec, rules: list[Rule] | None) -> None:
     come with the process, nothing is loaded again), else built from the spec."""
     _WORKER.engine = Engine(rules) if rules is not None else spec.build()
     _WORKER.spec = spec
+    _WORKER.layouts = spec.layouts()
     tune_gc()
 
 
@@ -151,6 +164,7 @@ def audit_files(
     spec: EngineSpec,
     jobs: int = 1,
     advance: Callable[[int], None] | None = None,
+    layouts: LayoutSet | None = None,
 ) -> Iterator[Outcome]:
     """Every input's outcome in input order: first the inputs that could not even be found, then
     each file's result. With ``jobs > 1`` (and more than one file) the files are examined by a
@@ -161,7 +175,7 @@ def audit_files(
     jobs = max(1, min(jobs, len(files)))
     if jobs == 1:
         for item in files:
-            yield audit_file(engine, item)
+            yield audit_file(engine, item, layouts=layouts)
             if advance:
                 advance(1)
         return

@@ -284,3 +284,68 @@ def test_a_value_merged_over_two_rows_holds_for_both(tmp_path):
     book.save(path)
     rows = read_document(path, parse_value).projects[0].indicators
     assert [(i.level2, i.level3, i.description) for i in rows] == [("数量", "巡查次数", "按年度计划巡查"), ("数量", "整改次数", "按年度计划巡查")]
+
+
+CITY_LAYOUT = """\
+id: city-x-form
+kind: form
+name: {zh: X市项目绩效目标表, en: City X project target form}
+description: A form of another city, made up for this test; its grid calls the indicator 具体指标.
+formats: [xlsx]
+fields:
+  code: [项目代码]
+  name: [项目名称]
+  parent_unit: [主管部门]
+  budget.total: [年度预算]
+  policy_basis: [立项依据]
+columns:
+  level1: [一级指标]
+  level2: [二级指标]
+  level3: [具体指标]
+  value: [指标值]
+  scoring: [评分标准]
+template_rows: ['^填报说明']
+money_units: [万元, 元]
+"""
+
+
+def city_x_workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [["X市项目绩效目标表"], ["项目代码：", "X-2024-001", "项目名称：", "社区食堂运营补贴"],
+            ["主管部门：", "X市民政局", "年度预算（元）：", "360000"], ["立项依据：", "《X市社区食堂建设管理办法》"],
+            ["一级指标", "二级指标", "具体指标", "指标值", "评分标准"],
+            ["产出指标", "数量指标", "补贴食堂数", "≥6个", "每少1个扣2分"], ["", "时效指标", "补贴发放时间", "2024年6月底前", "逾期扣5分"],
+            ["填报说明：据实填写。"]]
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            sheet.cell(r, c, text)
+    book.save(path)
+    return path
+
+
+def test_another_citys_form_is_one_yaml_file(tmp_path, capsys):
+    """Without its profile the made-up form is not understood (exit 2); with the profile given
+    by --layouts it reads, with the amount's declared unit and the grid's 评分标准."""
+    path = city_x_workbook(tmp_path / "x.xlsx")
+    assert main(["check", str(path), "--format", "json"]) == 2
+    assert "layout not understood" in json.loads(capsys.readouterr().out)["documents"][0]["errors"][0]
+    profile = tmp_path / "layouts" / "city-x.yaml"
+    profile.parent.mkdir()
+    profile.write_text(CITY_LAYOUT, encoding="utf-8")
+    assert main(["parse", str(path), "--format", "json", "--layouts", str(profile.parent)]) == 0
+    model = json.loads(capsys.readouterr().out)[0]
+    assert model["layout"] == "city-x-form"
+    (project,) = model["projects"]
+    assert (project["code"], project["name"], project["parent_unit"]) == ("X-2024-001", "社区食堂运营补贴", "X市民政局")
+    assert project["budget"]["cells"]["total"]["unit"] == "元" and project["budget"]["total"] == 360000
+    assert [(i["level3"], i["value"]["raw"], i.get("scoring")) for i in project["indicators"]] == [
+        ("补贴食堂数", "≥6个", "每少1个扣2分"), ("补贴发放时间", "2024年6月底前", "逾期扣5分")]
+
+
+def test_a_bad_layout_file_is_a_located_error(tmp_path, capsys):
+    profile = tmp_path / "bad.yaml"
+    profile.write_text(CITY_LAYOUT.replace("kind: form", "kind: sheet"), encoding="utf-8")
+    assert main(["layouts", "--layouts", str(profile)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:2" in err and "sheet" in err

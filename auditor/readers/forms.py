@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.layouts import LayoutProfile, label_of
-from auditor.model import Document, Location, Project, ReadNote
+from auditor.model import Document, IndicatorValue, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
 from auditor.readers.detect import NotUnderstood
 from auditor.readers.fields import ValueParser, category, finish_document, make_indicator
@@ -43,14 +43,25 @@ def claims(grid: Grid, profile: LayoutProfile) -> bool:
 
 
 def explained_cells(grids: list[Grid], profile: LayoutProfile) -> int:
-    """Filled cells a form profile would read as labels, their values or grid cells (how well
-    it explains a file, to choose between profiles)."""
+    """Filled cells the profile reads as labels, their values, the grid header and grid cells
+    (how well it explains a file, to choose between profiles): the tables it claims are read
+    into a scratch document, up to where reading them fails."""
     total = 0
     for grid in grids:
         if not claims(grid, profile):
             continue
-        total += sum(1 for row in grid.rows for cell in row if cell.text)
+        reader = _FormReader(profile, Document(path="", source_format=""), _unparsed, grid)
+        try:
+            reader.run()
+        except NotUnderstood:
+            pass
+        total += reader.explained
     return total
+
+
+def _unparsed(raw: str) -> IndicatorValue:
+    """A value left unparsed: choosing a profile needs only where the values are."""
+    return IndicatorValue(raw, "unparsed")
 
 
 def _label_field(cell: GridCell, profile: LayoutProfile) -> str | None:
@@ -80,6 +91,7 @@ class _FormReader:
     level2: str = ""
     title: tuple[str, Location] | None = None
     above: dict[int, str] = field(default_factory=dict)  # grid column → text of its last real cell
+    explained: int = 0  # filled cells read as labels, values, the grid header or grid cells
 
     def run(self) -> None:
         for row in self.grid.rows:
@@ -113,6 +125,7 @@ class _FormReader:
                     first.loc,
                 )
             self.columns, self.state, self.above = header, "grid", {}
+            self.explained += len(header)
             self.spans = {cell.col: cell.span for cell in row}
             self.project.fields["indicators"] = first.loc
             return
@@ -174,6 +187,7 @@ class _FormReader:
                 self.note(label.loc, f"字段“{label.text}”重复，以第一次为准", f"field {label.text!r} repeated; the first one is read")
                 continue
             set_field(self.project, name, text, loc, self.profile.declared_unit(label.text))
+            self.explained += 2 if text else 1
         for i, cell in enumerate(row):
             if cell.text and i not in used:
                 self.note(cell.loc, f"未识别的单元格：{cell.text[:40]}", f"cell not understood: {cell.text[:40]}")
@@ -198,6 +212,7 @@ class _FormReader:
                     self.note(cell.loc, f"指标表外的单元格未读取：{cell.text[:40]}", f"cell outside the grid's columns not read: {cell.text[:40]}")
                 continue
             text = cell.text
+            self.explained += 1 if cell.text else 0
             if cell.continued and name not in ("level1", "level2"):
                 text = self.above.get(cell.col, "")  # a merged cell's text holds for every row it spans
             elif not cell.continued:
