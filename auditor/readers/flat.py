@@ -4,13 +4,15 @@ Budget systems export a unit's projects as tables: a project sheet (项目编码
 政策依据 …) and an indicator sheet (项目编码, 一级/二级/三级指标, 指标值 …), or one joined sheet
 with all of these columns, as .xlsx or .csv. A table's header row is the first of its first rows
 that names at least three of the profile's columns, with nothing but one-cell rows (a title, a
-``单位：元`` line) above it. A table is
+``单位：元`` line) above it; the first such row that is not a 单位 line is the title, and the
+first table's title is the draft's (its year is the budget year). A table is
 - an indicator table when its header has the profile's required columns (joined when it also has
   project fields besides the key and 项目名称);
 - a project table when it has the key and other project fields but no indicator columns.
 When a workbook carries both the separate tables and a joined copy, each project is read once,
 from the separate tables, and the copy is compared with them and noted; an identical second
-indicator table is noted and not read again. Tables that are neither are noted, not read.
+indicator table is noted and not read again. Tables that are neither, and empty sheets (an
+empty 审核意见 sheet), are noted, not read.
 A key left blank (a merged cell, or written only on a project's first row) is filled down.
 """
 
@@ -38,6 +40,7 @@ class _Table:
     columns: dict[int, str]  # column → indicator field
     units: dict[int, str]  # column → money unit its header declares
     sheet_unit: str | None = None  # a 单位：万元 line above the header
+    title: tuple[str, Location] | None = None  # the first other one-cell row above the header
 
     @property
     def is_indicator_table(self) -> bool:
@@ -58,6 +61,7 @@ class _Table:
 def _table(grid: Grid, profile: LayoutProfile) -> _Table | None:
     """The grid as a flat table of this profile, or None when no header row is found."""
     unit = None
+    title: tuple[str, Location] | None = None
     for at, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS]):
         fields: dict[int, str] = {}
         columns: dict[int, str] = {}
@@ -79,10 +83,13 @@ def _table(grid: Grid, profile: LayoutProfile) -> _Table | None:
                 columns = {}
                 if "code" not in fields.values() or len(fields) < 2:
                     return None
-            return _Table(grid, at, fields, columns, units, unit)
+            return _Table(grid, at, fields, columns, units, unit, title)
         if sum(1 for cell in row if cell.text) > 1 and not _unit_line(row, profile):
             return None  # content before the header: not a flat table (a form, a project table)
-        unit = unit or _unit_line(row, profile)
+        line_unit = _unit_line(row, profile)
+        unit = unit or line_unit
+        if line_unit is None and title is None:
+            title = next(((cell.text, cell.loc) for cell in row if cell.text), None)
     return None
 
 
@@ -206,6 +213,15 @@ class _FlatReader:
             self.project_fields(table, code, row, project)
 
 
+def _start_of(grid: Grid) -> Location:
+    """Where a reviewer looks for an empty grid: A1 of its sheet (nowhere for other grids)."""
+    if grid.kind != "sheet":
+        return Location()
+    from auditor.readers.xlsx import _ref  # the sheet reference as the xlsx reader writes it
+
+    return Location(ref=_ref(grid.name, "A1"))
+
+
 def _cell_at(row: list[GridCell], col: int) -> GridCell | None:
     return next((cell for cell in row if cell.col <= col < cell.col + cell.span), None)
 
@@ -246,6 +262,8 @@ def read_flat(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             if any(cell.text for row in grid.rows for cell in row):
                 doc.notes.append(ReadNote(f"{grid.name!r} is not a table of the {profile.name['en']}: not read",
                                           grid.rows[0][0].loc, f"“{grid.name}”不是{profile.name['zh']}的表，未读取"))
+            else:
+                doc.notes.append(ReadNote(f"{grid.name!r} is empty: not read", _start_of(grid), f"“{grid.name}”是空表，未读取"))
             continue
         if profile.key not in table.fields.values():
             raise NotUnderstood(
@@ -261,7 +279,8 @@ def read_flat(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             reader.indicators(table)
         else:
             reader.project_table(table)
-    finish_document(doc, None, Location())
+    title = next((table.title for table in tables if table.title), None)
+    finish_document(doc, title[0] if title else None, title[1] if title else Location())
 
 
 def _chosen(tables: list[_Table], profile: LayoutProfile, reader: _FlatReader) -> list[_Table]:
