@@ -217,3 +217,43 @@ def test_table_without_grid_header_is_not_understood(tmp_path, monkeypatch):
     with pytest.raises(ReadError) as raised:
         read_document(path, parse_value)
     assert raised.value.loc.ref == "表格 7 第10行第1列"  # the first indicator row, now headerless
+
+
+def _split_table(tmp_path: Path, table_number: int, at_text: str, repeat_header: bool) -> Path:
+    """The form with one Word table broken in two before the row whose first cells hold
+    ``at_text`` (as a page break in Word leaves it), the grid header repeated or not."""
+    import copy
+
+    import docx
+
+    document = docx.Document(str(DOCX))
+    table = document.tables[table_number - 1]
+    rows = list(table.rows)
+    at = next(i for i, row in enumerate(rows) if any(cell.text.strip() == at_text for cell in row.cells))
+    header = next(row for row in rows if row.cells[0].text.strip() == "一级指标")
+    second = copy.deepcopy(table._tbl)
+    for tr in list(second.iterchildren(tag=second.tr_lst[0].tag)):
+        second.remove(tr)
+    if repeat_header:
+        second.append(copy.deepcopy(header._tr))
+    for row in rows[at:]:
+        second.append(row._tr)  # moved out of the first table
+    table._tbl.addnext(second)
+    path = tmp_path / "split.docx"
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("repeat_header", [False, True])
+def test_a_form_broken_over_two_word_tables_reads_whole(tmp_path, word, repeat_header):
+    path = _split_table(tmp_path, 1, "生态效益", repeat_header)
+    doc = read_document(path, parse_value)
+    assert len(doc.projects) == 20
+    assert [indicator_facts(i) for p in doc.projects for i in p.indicators] == [
+        indicator_facts(i) for p in word.projects for i in p.indicators]
+    assert not [n for n in doc.notes if "not read" in n.message]
+
+
+def test_word_tables_are_named_by_their_captions(word):
+    assert word.title == "二级项目支出绩效目标申报表"
+    assert all(p.heading == "二级项目支出绩效目标申报表" for p in word.projects)

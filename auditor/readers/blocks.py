@@ -68,6 +68,8 @@ class Grid:
     name: str  # the sheet's title, "表格 3", or the file's name
     kind: str  # "sheet" | "table" | "csv"
     rows: list[list[GridCell]] = field(default_factory=list)
+    caption: str | None = None  # a Word table's title: the paragraph just before it
+    follows: bool = False  # a Word table right after the previous one (nothing but blank lines or a page break between)
 
 
 @dataclass(slots=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.model import Location
-from auditor.readers.blocks import BlockStream, Grid, GridCell, clean_cell_text, grid_row, text_paragraph
+from auditor.readers.blocks import BlockStream, Grid, GridCell, Paragraph, clean_cell_text, grid_row, text_paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -55,6 +55,7 @@ class _Walker:
     fields: list[_Field] = field(default_factory=list)
     paragraphs: int = 0
     tables: int = 0
+    since_table: int = 0  # paragraphs with text since the last table
 
     # -- body -----------------------------------------------------------------------------
     def body(self, element) -> None:
@@ -68,7 +69,7 @@ class _Walker:
             elif tag in (SDT, SDT_CONTENT, CUSTOM_XML):
                 self.body(child)
             elif tag == W + "altChunk":
-                self.stream.notes.append(("embedded (altChunk) content not read", self.here()))
+                self.stream.notes.append(("embedded (altChunk) content not read", self.here(), "嵌入的（altChunk）内容未读取"))
 
     def here(self) -> Location:
         return Location(ref=f"段落 {self.paragraphs + 1}")
@@ -80,6 +81,7 @@ class _Walker:
         if not text.strip():
             return
         self.paragraphs += 1
+        self.since_table += 1
         loc = Location(ref=f"段落 {self.paragraphs}")
         for line in text.split("\n"):
             block = text_paragraph(line, loc)
@@ -88,7 +90,10 @@ class _Walker:
 
     # -- tables ---------------------------------------------------------------------------
     def table(self, element, number: int) -> None:
-        whole = Grid(f"表格 {number}", "table")
+        previous = self.stream.blocks[-1] if self.stream.blocks else None
+        caption = previous.text.strip() if isinstance(previous, Paragraph) and self.since_table else None
+        whole = Grid(f"表格 {number}", "table", caption=caption, follows=number > 1 and self.since_table == 0)
+        self.since_table = 0
         self.stream.grids.append(whole)
         for r, row in enumerate(_rows(element), start=1):
             cells = []
@@ -114,7 +119,7 @@ class _Walker:
                 if depth >= MAX_NESTING:
                     continue
                 if depth == 0:
-                    self.stream.notes.append(("nested table flattened into the cell text", loc))
+                    self.stream.notes.append(("nested table flattened into the cell text", loc, "嵌套表格已展开为单元格文字"))
                 for row in _rows(child):
                     texts = [
                         t for t in (self.cell_text(c, loc, depth + 1).replace("\n", " ").strip()

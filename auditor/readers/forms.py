@@ -1,8 +1,9 @@
 """The ``form`` layout kind: a label：value header block, then an indicator grid, per project.
 
 One project per sheet or Word table (the 申报表 budget systems export), or several stacked in
-one, each starting again where its 项目编码 / 项目名称 label comes back. Each row of a table is
-read as one of:
+one, each starting again where its 项目编码 / 项目名称 label comes back; a Word table broken at a
+page (the next table, right after it, holds only grid rows) is read as one. Each row of a table
+is read as one of:
 - a header row: ``label：value`` pairs left to right (a label is a cell whose text, as a label,
   is one of the profile's fields; its value is the next cell);
 - the grid header: cells naming the profile's columns (一级指标 | … | 目标值 | 指标解释);
@@ -94,9 +95,27 @@ class _FormReader:
     explained: int = 0  # filled cells read as labels, values, the grid header or grid cells
 
     def run(self) -> None:
+        self.read_rows()
+        self.end_project()
+
+    def read_rows(self) -> None:
         for row in self.grid.rows:
             self.row(row)
-        self.end_project()
+
+    def continues_in(self, grid: Grid) -> bool:
+        """Whether a table that no label claims goes on with this one's indicator grid (a Word
+        table broken at a page): it follows right after, while the grid is open, and its rows
+        either repeat the grid header or keep to the grid's columns."""
+        if not grid.follows or self.state != "grid" or self.columns is None or not grid.rows:
+            return False
+        if self.grid_header(grid.rows[0]) is not None:
+            return True
+        return all(self.column_at(cell.col) is not None for row in grid.rows for cell in row if cell.text)
+
+    def continue_with(self, grid: Grid) -> None:
+        """Read a continuation table's rows as more rows of this grid."""
+        self.grid = grid
+        self.read_rows()
 
     def row(self, row: list[GridCell]) -> None:
         filled = [cell for cell in row if cell.text]
@@ -167,7 +186,10 @@ class _FormReader:
         return any(name in self.project.fields for name in names & set(START_FIELDS))
 
     def heading(self) -> str:
-        return self.grid.name if self.grid.kind == "sheet" else ""
+        """What names the project's table: a sheet's title, or a Word table's caption."""
+        if self.grid.kind == "sheet":
+            return self.grid.name
+        return self.grid.caption or ""
 
     def header_fields(self, row: list[GridCell], labels: list[tuple[int, str]]) -> None:
         from auditor.readers.fields import set_field
@@ -251,16 +273,30 @@ class _FormReader:
 
 
 def read_form(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_value: ValueParser) -> None:
-    """Every table the profile claims, into ``doc``; other tables with content are noted."""
+    """Every table the profile claims, into ``doc``; a table that goes on with the previous
+    one's grid is read as part of it; other tables with content are noted."""
     title: tuple[str, Location] | None = None
+    reader: _FormReader | None = None
     for grid in grids:
         if not claims(grid, profile):
+            if reader is not None and reader.continues_in(grid):
+                reader.continue_with(grid)
+                continue
+            if reader is not None:
+                reader.end_project()
+                reader = None
             if any(cell.text for row in grid.rows for cell in row):
                 loc = grid.rows[0][0].loc
                 doc.notes.append(ReadNote(f"{grid.name!r} is not a {profile.name['en']}: not read", loc,
                                           f"“{grid.name}”不是{profile.name['zh']}，未读取"))
             continue
+        if reader is not None:
+            reader.end_project()
         reader = _FormReader(profile, doc, parse_value, grid)
-        reader.run()
+        if grid.caption and title is None:
+            title = (grid.caption, grid.rows[0][0].loc)
+        reader.read_rows()
         title = title or reader.title
+    if reader is not None:
+        reader.end_project()
     finish_document(doc, title[0] if title else None, title[1] if title else Location())
