@@ -215,3 +215,24 @@ def test_cli_refuses_a_csv_that_is_not_a_flat_export(in_tmp):
     assert "not understood" in err and "未能识别版式" in err
     (doc,) = json.loads(out)["documents"]
     assert doc["findings"] == [] and "not understood" in doc["errors"][0]
+
+
+def test_cli_refuses_a_project_sheet_without_its_code_column(in_tmp):
+    """The indicator sheet has 项目编码 but the project sheet does not: its names and amounts
+    cannot be joined to the indicators, so the file is not understood (not read in part)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    projects = book.active
+    projects.title = "项目"
+    for row in (["项目名称", "本年金额（万元）", "政策依据"], ["河道巡查", "12.5", "《某办法》"]):
+        projects.append(row)
+    indicators = book.create_sheet("指标")
+    for row in (["项目编码", "一级指标", "二级指标", "三级指标", "指标值"], ["P001", "产出指标", "数量指标", "巡查次数", "≥25次"]):
+        indicators.append(row)
+    path = in_tmp / "no-code-on-projects.xlsx"
+    book.save(path)
+    code, out, err = run("check", str(path), "--format", "json")
+    assert code == 2
+    assert "“项目”" in err and "没有项目编码列" in err
+    assert json.loads(out)["documents"][0]["findings"] == []

@@ -81,8 +81,8 @@ def _table(grid: Grid, profile: LayoutProfile) -> _Table | None:
         if len(fields) + len(columns) >= MIN_HEADER_COLUMNS:
             if not set(profile.required_columns) <= set(columns.values()):
                 columns = {}
-                if "code" not in fields.values() or len(fields) < 2:
-                    return None
+                if len(fields) < 2:
+                    return None  # a project table has the key and other project fields (or lacks only the key)
             return _Table(grid, at, fields, columns, units, unit, title)
         if sum(1 for cell in row if cell.text) > 1 and not _unit_line(row, profile):
             return None  # content before the header: not a flat table (a form, a project table)
@@ -217,9 +217,9 @@ def _start_of(grid: Grid) -> Location:
     """Where a reviewer looks for an empty grid: A1 of its sheet (nowhere for other grids)."""
     if grid.kind != "sheet":
         return Location()
-    from auditor.readers.xlsx import _ref  # the sheet reference as the xlsx reader writes it
+    from auditor.readers.xlsx import sheet_ref
 
-    return Location(ref=_ref(grid.name, "A1"))
+    return Location(ref=sheet_ref(grid.name, "A1"))
 
 
 def _cell_at(row: list[GridCell], col: int) -> GridCell | None:

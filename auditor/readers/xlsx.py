@@ -40,13 +40,13 @@ def lex_xlsx(path: Path) -> BlockStream:
         sheets = []
         for sheet in workbook.worksheets:
             if sheet.sheet_state != "visible":
-                stream.notes.append((f"hidden sheet {sheet.title!r} not read", Location(ref=_ref(sheet.title, "A1")),
+                stream.notes.append((f"hidden sheet {sheet.title!r} not read", Location(ref=sheet_ref(sheet.title, "A1")),
                                      f"隐藏的工作表“{sheet.title}”未读取"))
             else:
                 sheets.append(sheet)
         by_layout = not any(_any_border(sheet) for sheet in sheets)
         if by_layout and sheets:
-            stream.notes.append(("the workbook has no cell borders; tables found by layout", Location(ref=_ref(sheets[0].title, "A1")),
+            stream.notes.append(("the workbook has no cell borders; tables found by layout", Location(ref=sheet_ref(sheets[0].title, "A1")),
                                  "工作簿没有单元格边框，按排布识别表格"))
         for sheet in sheets:
             tables = _sheet(sheet, stream, tables, by_layout)
@@ -55,7 +55,9 @@ def lex_xlsx(path: Path) -> BlockStream:
     return stream
 
 
-def _ref(title: str, coordinate: str) -> str:
+def sheet_ref(title: str, coordinate: str) -> str:
+    """A cell reference as Excel writes it: ``Sheet1!C7``, ``'3.社区饭堂'!D14`` (quoted when the
+    title has spaces or punctuation)."""
     name = title if PLAIN_SHEET_NAME.match(title) else "'" + title.replace("'", "''") + "'"
     return f"{name}!{coordinate}"
 
@@ -67,7 +69,7 @@ def _any_border(sheet) -> bool:
 def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
     rows, cols = sheet.max_row or 0, sheet.max_column or 0
     if rows * cols > MAX_CELLS_PER_SHEET:
-        stream.notes.append((f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=_ref(sheet.title, "A1")),
+        stream.notes.append((f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=sheet_ref(sheet.title, "A1")),
                              f"工作表“{sheet.title}”有 {rows * cols} 个单元格，超过上限，未读取"))
         return tables
     merged = _merge_map(sheet)
@@ -106,7 +108,7 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
                 if kind == "covered":
                     continue
                 text = "" if kind == "below" else texts.get(c, "")
-                cells.append((text, Location(ref=_ref(sheet.title, f"{column_letter(c)}{r}"))))
+                cells.append((text, Location(ref=sheet_ref(sheet.title, f"{column_letter(c)}{r}"))))
             block = grid_row(cells, tables)
             if block is not None:
                 stream.blocks.append(block)
@@ -115,7 +117,7 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
         if not filled:
             continue  # a blank row does not end a table: tables break at running text
         in_table = False
-        loc = Location(ref=_ref(sheet.title, f"{column_letter(filled[0][0])}{r}"))
+        loc = Location(ref=sheet_ref(sheet.title, f"{column_letter(filled[0][0])}{r}"))
         text = "\t".join(t.strip() if i else t.rstrip() for i, (_, t) in enumerate(filled))
         for line in text.split("\n"):
             block = text_paragraph(line, loc)
@@ -132,7 +134,7 @@ def _grid_row(grid: Grid, title: str, r: int, texts: dict[int, str], merged: _Me
         if kind == "covered":
             continue
         span = merged.width.get((r, c), 1)
-        loc = Location(ref=_ref(title, f"{column_letter(c)}{r}"))
+        loc = Location(ref=sheet_ref(title, f"{column_letter(c)}{r}"))
         cells.append(GridCell("" if kind == "below" else clean_cell_text(text), loc, c - 1, span, kind == "below"))
     if any(cell.text for cell in cells):
         grid.rows.append(cells)
