@@ -10,8 +10,8 @@ exception — and callers report it and go on.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditor.layouts import LayoutSet, load_layouts
 from auditor.model import Document, Location
 from auditor.readers.assemble import ValueParser
 from auditor.readers.blocks import BlockStream
@@ -27,8 +27,10 @@ from auditor.readers.detect import (
     sniff,
     suffix_kind,
 )
-from auditor.readers.layouts import read_with_layout
 from auditor.readers.text import lex_text
+
+if TYPE_CHECKING:
+    from auditor.layouts import LayoutSet
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 CSV_SUFFIXES = {".csv", ".tsv"}
@@ -65,6 +67,8 @@ def read_document(
     """Read one draft with the layout profile that explains it best (``layouts``: the run's
     profiles, the shipped ones by default). ``display_path`` is the path written into the model
     and the findings."""
+    from auditor.layouts import load_layouts  # the profiles, read when the first draft is
+
     path = Path(path)
     shown = display_path or str(path)
     try:
@@ -103,6 +107,8 @@ def _with_content(doc: Document) -> Document:
 
 
 def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet) -> Document:
+    from auditor.readers.layouts import read_with_layout
+
     sniffed = sniff(path)
     kind = suffix_kind(path)
     if sniffed.format == "text":

@@ -97,7 +97,7 @@ def _check_row(row: Indicator, labels: frozenset[str], columns: set[str]) -> Non
                 f"a header field {text!r} would be read as an indicator row ({row.loc_of(name)}): the table does not fit a known layout",
                 row.loc_of(name),
             )
-    named = sum(1 for _, text in texts if text and "指标" in text and label_of(text).key in columns)
+    named = sum(1 for _, text in texts if text in columns)  # header cells are written as their keys
     if named >= 2:
         raise NotUnderstood(
             f"指标表的表头行被读成了指标行（{row.loc}）：表格结构与已知版式不符",
