@@ -120,6 +120,7 @@ def test_every_filled_grid_row_is_one_indicator(doc, workbook):
             assert indicator.description == row["description"]
             assert indicator.basis is None  # no 指标值确定依据 column: absent, not empty
             assert indicator.loc_of("value").ref == ref(sheet.title, f"D{row['row']}")
+            assert indicator.loc.ref == ref(sheet.title, f"C{row['row']}")  # not the merged 一级指标 cell
     assert total == 233
 
 

@@ -85,6 +85,15 @@ def category(text: str) -> str:
     return "".join(text.split())
 
 
+def row_location(cells: Mapping[str, tuple[str, Location]], fallback: Location) -> Location:
+    """Where an indicator row is, as a reviewer looks for it: its 三级指标 cell (the 一级指标 cell
+    is often merged over several rows), else its 指标值 cell."""
+    for name in ("level3", "value"):
+        if name in cells:
+            return cells[name][1]
+    return fallback
+
+
 def make_indicator(
     cells: Mapping[str, tuple[str, Location]],
     present: frozenset[str] | set[str],

@@ -24,7 +24,7 @@ from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
 from auditor.readers.detect import NotUnderstood
-from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, set_field
+from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, row_location, set_field
 
 HEADER_SEARCH_ROWS = 10  # rows searched for the header row (titles and a 单位 line may come first)
 MIN_HEADER_COLUMNS = 3
@@ -198,7 +198,7 @@ class _FlatReader:
             context[code] = (level1, level2)
             if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
                 continue
-            loc = row[0].loc
+            loc = row_location(cells, row[0].loc)
             project.fields.setdefault("indicators", loc)
             project.indicators.append(make_indicator(cells, present, level1, level2, loc, self.parse_value, filled))
 

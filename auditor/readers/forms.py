@@ -23,7 +23,7 @@ from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, IndicatorValue, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
 from auditor.readers.detect import NotUnderstood
-from auditor.readers.fields import ValueParser, category, finish_document, make_indicator
+from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, row_location
 
 START_FIELDS = ("code", "name")
 
@@ -251,7 +251,7 @@ class _FormReader:
         if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
             return  # an unused slot of the form (its category named, nothing filled in)
         present = set(self.columns.values())
-        loc = next((loc for _, loc in cells.values()), first)
+        loc = row_location(cells, first)
         self.project.indicators.append(make_indicator(cells, present, level1, level2, loc, self.parse_value, filled))
 
     def column_at(self, col: int) -> str | None:
