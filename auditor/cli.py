@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 from auditor import __version__
 from auditor.export import document_dict, number
 from auditor.inputs import collect_inputs
-from auditor.model import Amount, Document, IndicatorValue, Project
+from auditor.model import PROJECT_TEXT_FIELDS, Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, read_document
 
 if TYPE_CHECKING:
@@ -258,7 +258,6 @@ def documents_table(documents: list[Document], lang: str) -> str:
 
 FORM_FIELDS = frozenset({"budget.total_all_years", "duration_years", "project_type", "policy_basis", "calculation_basis",
                          "annual_goal", "long_term_goal"})
-TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal")
 
 
 def project_row(project: Project, form_fields: bool = False, t: dict[str, str] | None = None) -> list[object]:
@@ -275,7 +274,7 @@ def project_row(project: Project, form_fields: bool = False, t: dict[str, str] |
         len(project.indicators),
     ]
     if form_fields and t is not None:
-        texts = " ".join(t[name] for name in TEXT_FIELDS if getattr(project, name) is not None and getattr(project, name).text)
+        texts = " ".join(t[name] for name in PROJECT_TEXT_FIELDS if getattr(project, name) is not None and getattr(project, name).text)
         row += [
             _amount_text(budget.total_all_years) if budget and budget.total_all_years else "",
             "" if project.duration_years is None else project.duration_years,

@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.model import (
+    PROJECT_HEADER_FIELDS,
+    PROJECT_TEXT_FIELDS,
     Amount,
     Document,
     Indicator,
@@ -129,17 +131,9 @@ def project_dict(project: Project) -> dict[str, Any]:
                 "total_all_years": amount_dict(budget.total_all_years),
             },
         },
-        "applicant": project.applicant,
-        "parent_unit": project.parent_unit,
-        "duration_years": project.duration_years,
-        "project_type": project.project_type,
-        "allocation": project.allocation,
-        "is_new": project.is_new,
+        **{name: getattr(project, name) for name in PROJECT_HEADER_FIELDS},
         "raw_fields": dict(project.raw_fields),
-        "policy_basis": optional_text(project.policy_basis),
-        "calculation_basis": optional_text(project.calculation_basis),
-        "annual_goal": optional_text(project.annual_goal),
-        "long_term_goal": optional_text(project.long_term_goal),
+        **{name: optional_text(getattr(project, name)) for name in PROJECT_TEXT_FIELDS},
         "purpose": optional_text(project.purpose),
         "spending_plan": None if project.spending_plan is None else plan_dict(project.spending_plan),
         "goals": [text_item(g) for g in project.goals],

@@ -144,6 +144,11 @@ class Indicator:
         return self.cells.get(name, self.loc)
 
 
+# The fields forms other than the corpus' template carry besides the table (see ``Project``)
+PROJECT_HEADER_FIELDS = ("applicant", "parent_unit", "duration_years", "project_type", "allocation", "is_new")
+PROJECT_TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal")
+
+
 @dataclass(slots=True)
 class Project:
     """One 项目支出绩效目标表."""

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.model import Document, Indicator, Location, Project, TextItem
+from auditor.model import PROJECT_HEADER_FIELDS, PROJECT_TEXT_FIELDS, Document, Indicator, Location, Project, TextItem
 
 SCOPES = ("document", "project", "spending_plan", "indicator", "goal", "text")
 RUN_SCOPE = "run"  # rules that compare drafts with each other (see ``Engine.finish``)
@@ -67,16 +67,8 @@ def project_env(project: Project) -> dict[str, Any]:
         "spending_plan": project.spending_plan,
         "goals": project.goals,
         "indicators": project.indicators,
-        "applicant": project.applicant,
-        "parent_unit": project.parent_unit,
-        "duration_years": project.duration_years,
-        "project_type": project.project_type,
-        "allocation": project.allocation,
-        "is_new": project.is_new,
-        "policy_basis": _text_of(project.policy_basis),
-        "calculation_basis": _text_of(project.calculation_basis),
-        "annual_goal": _text_of(project.annual_goal),
-        "long_term_goal": _text_of(project.long_term_goal),
+        **{name: getattr(project, name) for name in PROJECT_HEADER_FIELDS},
+        **{name: _text_of(getattr(project, name)) for name in PROJECT_TEXT_FIELDS},
     }
 
 
