@@ -2,7 +2,9 @@
 
 A writer is built with the output stream (text, or bytes for binary formats) and the
 ``RunInfo``; it then receives ``document(result)`` for each audited draft in input order,
-``unreadable(error)`` for each input that could not be read, and ``finish(summary, notices)``.
+``unreadable(error)`` for each input that was not audited — one that could not be read
+(``error.kind == "unreadable"``) or one whose layout no profile explains (``"not_understood"``) —
+and ``finish(summary, notices)``.
 Formats are registered here; a writer's heavy imports (Jinja2, openpyxl) happen only when that
 format is used.
 """
@@ -43,7 +45,7 @@ class ReportWriter:
         """One audited draft, in input order."""
 
     def unreadable(self, error: InputError) -> None:
-        """One input that could not be read."""
+        """One input that was not audited: unreadable, or its layout not understood."""
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
         """The end of the run: the summary and the waiver notices."""
@@ -60,6 +62,32 @@ def relative_path(path: str, base: Path) -> str:
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
         return absolute.replace(os.sep, "/")
     return rel.replace(os.sep, "/")
+
+
+# How a report names an input that was not audited, by ``InputError.kind``.
+ERROR_KINDS: dict[str, dict[str, str]] = {
+    "unreadable": {"zh": "无法读取", "en": "unreadable"},
+    "not_understood": {"zh": "未能识别版式", "en": "layout not understood"},
+}
+
+
+def error_label(error: InputError, lang: str) -> str:
+    """``无法读取`` / ``unreadable`` or ``未能识别版式`` / ``layout not understood``."""
+    labels = ERROR_KINDS.get(error.kind, ERROR_KINDS["unreadable"])
+    return labels.get(lang) or labels["zh"]
+
+
+def error_reason(error: InputError) -> str:
+    """The error's message without the cell or part reference the reader put in front of it
+    (``项目1!A3: …``): reports that show ``error.ref`` as the location show the rest."""
+    prefix = f"{error.ref}: " if error.ref else ""
+    return error.message[len(prefix):] if prefix and error.message.startswith(prefix) else error.message
+
+
+def error_place(error: InputError, path: str) -> str:
+    """Where an input error is: ``path``, ``path:line``, ``path (ref)`` or ``path:line (ref)``."""
+    where = f"{path}:{error.line}" if error.line else path
+    return f"{where} ({error.ref})" if error.ref else where
 
 
 def writer_class(fmt: str) -> type[ReportWriter]:

@@ -4,14 +4,20 @@ which the C encoder writes fast: thousands of drafts make large reports).
 
 Each draft counts its findings by review dimension (``by_dimension``); with ``--group-by
 dimension`` it also carries the ``opinion``: per dimension, each problem with its count, places
-and advice — the 审核意见 to send back."""
+and advice — the 审核意见 to send back.
+
+Each draft names the ``layout`` profile it was read with and the reader's ``notes`` (what it
+noticed and worked around, in zh and en, located). An input that was not audited is an item of
+its own after the drafts, with ``errors: [message]``, ``error_kind`` (``unreadable`` or
+``not_understood``) and its ``location`` (``line``, ``ref``); an audited draft has
+``error_kind: null`` and ``location: null``, so every item has the same keys."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from auditor.findings import DocumentResult, Finding
+from auditor.findings import DocumentResult, Finding, ReaderNote
 from auditor.opinion import DimensionOpinion, group_by_dimension, review_opinion
 from auditor.report import DIMENSIONS, InputError, RunInfo
 from auditor.writers import ReportWriter
@@ -37,6 +43,10 @@ def finding_dict(finding: Finding, lang: str) -> dict[str, Any]:
     }
 
 
+def note_dict(note: ReaderNote, lang: str) -> dict[str, Any]:
+    return {"message": note.text(lang), "messages": {"zh": note.zh, "en": note.en}, "line": note.line, "ref": note.ref}
+
+
 def document_dict(result: DocumentResult, run: RunInfo) -> dict[str, Any]:
     groups = group_by_dimension(result.findings)
     item = {
@@ -44,8 +54,12 @@ def document_dict(result: DocumentResult, run: RunInfo) -> dict[str, Any]:
         "department": result.department,
         "year": result.year,
         "projects": result.projects,
+        "layout": result.layout,
         "findings": [finding_dict(f, run.lang) for f in result.findings],
         "errors": result.errors,
+        "error_kind": None,
+        "location": None,
+        "notes": [note_dict(n, run.lang) for n in result.notes],
         "by_dimension": {d: len(groups.get(d, ())) for d in DIMENSIONS},
     }
     if run.group_by == "dimension":
@@ -74,6 +88,23 @@ def opinion_dict(part: DimensionOpinion) -> dict[str, Any]:
     }
 
 
+def error_dict(error: InputError) -> dict[str, Any]:
+    """An input that was not audited, as an item of ``documents`` with the keys of a draft."""
+    return {
+        "path": error.path,
+        "department": None,
+        "year": None,
+        "projects": 0,
+        "layout": None,
+        "findings": [],
+        "errors": [error.message],
+        "error_kind": error.kind,
+        "location": {"line": error.line, "ref": error.ref},
+        "notes": [],
+        "by_dimension": dict.fromkeys(DIMENSIONS, 0),
+    }
+
+
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -97,7 +128,6 @@ class JsonWriter(ReportWriter):
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
         for error in self.errors:
-            item = {"path": error.path, "department": None, "year": None, "projects": 0, "findings": [], "errors": [error.message]}
-            self._item({**item, "by_dimension": dict.fromkeys(DIMENSIONS, 0)})
+            self._item(error_dict(error))
         self.out.write(("\n]" if self.count else "]") + ',\n"notices":' + _compact(notices))
         self.out.write(',\n"summary":' + _compact(summary) + "}\n")

@@ -1,0 +1,187 @@
+"""Every report shows the layout profile a draft was read with and the reader's notes, and lists
+an input whose layout was not understood apart from unreadable ones, located — on real inputs
+through the real CLI: the Shenzhen 申报表 workbook (layout ``project-form``; a copy with a sheet
+that is not part of the form, which the reader notes), corpus draft 001 (``corpus-report``; one
+short indicator row, noted at its line), a 申报表 made here without its indicator-grid header (not
+understood) and an empty Word table (unreadable)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import openpyxl
+import pytest
+
+from auditor import __version__
+from auditor.cli import main
+from auditor.report import InputError, RuleInfo, RunInfo
+from auditor.rules import load_rules
+from auditor.writers import render
+from tests.conftest import DRAFT_FILES, ROOT
+
+FORM = ROOT / "tests" / "fixtures" / "forms" / "shenzhen_2023_project_form_workbook.xlsx"
+EMPTY_TABLE = ROOT / "tests" / "fixtures" / "formats" / "edge_empty_table.docx"
+SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+NOTED_FORM, SAMPLE, NOT_UNDERSTOOD, UNREADABLE = "form_notes.xlsx", "001.txt", "not_understood.xlsx", "empty.docx"
+INPUTS = (NOTED_FORM, SAMPLE, NOT_UNDERSTOOD, UNREADABLE)
+FORM_NOTE = {
+    "zh": "“填表说明”不是项目支出绩效目标申报表（一项目一表），未读取",
+    "en": "'填表说明' is not a project target form (one project per sheet or table): not read",
+}
+SAMPLE_NOTE = {"zh": "指标行有 5 个单元格，表头有 6 个", "en": "indicator row has 5 cells, the header has 6"}
+NOT_UNDERSTOOD_REF = "项目1!A3"  # the first indicator row, with no grid header above it
+REPORTS = {"json": "r.json", "html": "r.html", "sarif": "r.sarif", "junit": "r.xml", "xlsx": "r.xlsx"}
+
+
+def make_not_understood(path: Path) -> None:
+    """A 申报表 sheet with its header block but without the grid header (一级指标 | 二级指标 |
+    三级指标 | 目标值 | 指标解释) above its indicator rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "项目1"
+    sheet.append(["项目编码：", "4403001", "项目名称：", "社区饭堂"])
+    sheet.append(["申请单位：", "某街道办事处"])
+    sheet.append(["产出", "数量", "服务人数", "≥300人", "说明"])
+    sheet.append(["效益", "社会效益", "服务对象满意度", "≥90%", "说明"])
+    book.save(path)
+
+
+def make_noted_form(path: Path) -> None:
+    """The real 申报表 workbook with a sheet of instructions added, which the reader skips and
+    notes."""
+    book = openpyxl.load_workbook(FORM)
+    sheet = book.create_sheet("填表说明")
+    sheet["A1"] = "本表由申请单位填写。"
+    sheet["A2"] = "如有疑问请联系财政局。"
+    book.save(path)
+
+
+@contextlib.contextmanager
+def inside(folder: Path) -> Iterator[None]:
+    """Run from ``folder``: report paths are relative to it, and no configuration of the checkout
+    is picked up."""
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def check(folder: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with inside(folder):
+        code = main(["check", *argv], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("inputs")
+    make_noted_form(folder / NOTED_FORM)
+    shutil.copyfile(DRAFT_FILES["001"], folder / SAMPLE)
+    make_not_understood(folder / NOT_UNDERSTOOD)
+    shutil.copyfile(EMPTY_TABLE, folder / UNREADABLE)
+    return folder
+
+
+def write_reports(folder: Path, target: Path, *extra: str) -> tuple[int, str]:
+    """One run writing every file report into ``target``; returns the exit code and stderr."""
+    target.mkdir(exist_ok=True)
+    args = [f"--{fmt}={target / name}" for fmt, name in REPORTS.items() if fmt != "json"]
+    code, _, err = check(folder, *INPUTS, "--format", "json", "--output", str(target / REPORTS["json"]), *args, *extra)
+    return code, err
+
+
+@pytest.fixture(scope="module")
+def reports(folder) -> dict[str, Any]:
+    """The reports of one run over the four inputs (zh), as bytes by format."""
+    code, err = write_reports(folder, folder / "zh")
+    assert code == 2, err  # an input was not audited
+    return {fmt: (folder / "zh" / name).read_bytes() for fmt, name in REPORTS.items()}
+
+
+@pytest.fixture(scope="module")
+def reports_en(folder) -> dict[str, Any]:
+    code, err = write_reports(folder, folder / "en", "--lang", "en")
+    assert code == 2, err
+    return {fmt: (folder / "en" / name).read_bytes() for fmt, name in REPORTS.items()}
+
+
+def run_info(lang: str = "zh") -> RunInfo:
+    infos = tuple(
+        RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope)
+        for r in load_rules().rules
+    )
+    return RunInfo(rules=infos, lang=lang, version=__version__, base=ROOT)
+
+
+# a not-understood input with a line (a text or CSV export) instead of a cell
+LINED = InputError("drafts/export.csv", "未能识别版式：第4行没有项目编码 / layout not understood: line 4 has no 项目编码", 4, "not_understood")
+
+
+# the CLI on its own ------------------------------------------------------------------------
+
+
+def test_a_form_without_its_grid_header_is_not_understood_and_not_audited(folder):
+    code, out, err = check(folder, NOT_UNDERSTOOD, "--format", "json")
+    assert code == 2
+    (item,) = json.loads(out)["documents"]
+    assert item["error_kind"] == "not_understood"
+    assert item["location"] == {"line": None, "ref": NOT_UNDERSTOOD_REF}
+    (message,) = item["errors"]
+    assert "未能识别版式" in message and "layout not understood" in message
+    assert item["layout"] is None and item["notes"] == [] and item["findings"] == [] and item["projects"] == 0
+    assert NOT_UNDERSTOOD in err and NOT_UNDERSTOOD_REF in err
+
+
+def test_the_real_form_workbook_reads_with_the_form_layout():
+    code, out, _ = check(FORM.parent, FORM.name, "--format", "json", "--fail-on", "never")
+    assert code == 0
+    (doc,) = json.loads(out)["documents"]
+    assert doc["layout"] == "project-form" and doc["projects"] == 20
+    assert doc["notes"] == [] and doc["error_kind"] is None and doc["location"] is None
+
+
+# JSON --------------------------------------------------------------------------------------
+
+
+def test_json_carries_layout_notes_and_the_kind_and_place_of_input_errors(reports, reports_en):
+    documents = json.loads(reports["json"])["documents"]
+    assert [d["path"] for d in documents] == list(INPUTS)
+    form, sample, not_understood, unreadable = documents
+    assert len({frozenset(d) for d in documents}) == 1  # every item has the same keys
+    assert (form["layout"], form["projects"], sample["layout"]) == ("project-form", 20, "corpus-report")
+    assert form["notes"] == [{"message": FORM_NOTE["zh"], "messages": FORM_NOTE, "line": None, "ref": "填表说明!A1"}]
+    assert sample["notes"] == [{"message": SAMPLE_NOTE["zh"], "messages": SAMPLE_NOTE, "line": 1230, "ref": None}]
+    assert form["error_kind"] is None and form["location"] is None and form["errors"] == []
+    assert not_understood["error_kind"] == "not_understood"
+    assert not_understood["location"] == {"line": None, "ref": NOT_UNDERSTOOD_REF}
+    assert not_understood["errors"][0].startswith(f"{NOT_UNDERSTOOD_REF}: 未能识别版式：")
+    assert unreadable["error_kind"] == "unreadable" and unreadable["location"] == {"line": None, "ref": None}
+    assert "未找到绩效目标内容" in unreadable["errors"][0]
+    assert (not_understood["layout"], not_understood["notes"]) == (None, [])
+    english = json.loads(reports_en["json"])["documents"]
+    assert english[0]["notes"][0]["message"] == FORM_NOTE["en"] and english[0]["notes"][0]["messages"] == FORM_NOTE
+    assert json.loads(reports["json"])["summary"]["unreadable"] == 2
+
+
+# determinism -------------------------------------------------------------------------------
+
+
+def test_same_bytes_across_runs_and_jobs(folder, reports):
+    code, err = write_reports(folder, folder / "jobs", "--jobs", "2")
+    assert code == 2, err
+    for fmt, name in REPORTS.items():
+        assert (folder / "jobs" / name).read_bytes() == reports[fmt], fmt
