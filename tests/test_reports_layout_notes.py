@@ -177,6 +177,37 @@ def test_json_carries_layout_notes_and_the_kind_and_place_of_input_errors(report
     assert json.loads(reports["json"])["summary"]["unreadable"] == 2
 
 
+# table and GitHub --------------------------------------------------------------------------
+
+
+def test_table_names_the_layout_counts_the_notes_and_lists_not_understood_inputs(folder):
+    code, out, _ = check(folder, *INPUTS)
+    assert code == 2
+    assert f"文件: {NOTED_FORM}  部门: 深圳市宝安区松岗街道办事处（本级）  年度: 2023  读取版式: project-form\n  读取提示 1 条（见 --format json）\n" in out
+    assert "读取版式: corpus-report\n  读取提示 1 条（见 --format json）\n" in out
+    assert FORM_NOTE["zh"] not in out and SAMPLE_NOTE["zh"] not in out  # counted, not listed
+    unreadable = out[out.index("\n无法读取:\n"):out.index("\n未能识别版式:\n")]
+    assert UNREADABLE in unreadable and NOT_UNDERSTOOD not in unreadable
+    assert f"\n未能识别版式:\n  {NOT_UNDERSTOOD} ({NOT_UNDERSTOOD_REF}): 未能识别版式：表“项目1”" in out
+    assert "无法读取1份，未能识别版式1份" in out
+    code, out, _ = check(folder, *INPUTS, "--lang", "en")
+    assert "layout: project-form\n  reader notes: 1 (see --format json)\n" in out
+    assert f"\nlayout not understood:\n  {NOT_UNDERSTOOD} ({NOT_UNDERSTOOD_REF}): " in out
+    assert ", 1 unreadable, 1 layout not understood" in out
+
+
+def test_github_annotates_a_not_understood_input_at_its_file(folder):
+    _, out, _ = check(folder, *INPUTS, "--format", "github")
+    lines = out.splitlines()
+    (bad,) = [line for line in lines if f"file={NOT_UNDERSTOOD}" in line]
+    assert bad.startswith(f"::error file={NOT_UNDERSTOOD},title=budget-audit 未能识别版式::{NOT_UNDERSTOOD_REF}: 未能识别版式：")
+    (broken,) = [line for line in lines if f"file={UNREADABLE}" in line]
+    assert broken.startswith(f"::error file={UNREADABLE},title=budget-audit::无法读取: ")
+    assert lines[-1].endswith("无法读取1份，未能识别版式1份")
+    lined = render("github", [], run_info("en"), [LINED])
+    assert lined.startswith("::error file=drafts/export.csv,line=4,title=budget-audit layout not understood::未能识别版式：第4行")
+
+
 # determinism -------------------------------------------------------------------------------
 
 

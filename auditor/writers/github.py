@@ -5,8 +5,10 @@ One line per finding still to be dealt with, as it arrives:
 ``::error file=<path>,line=<n>,col=<n>,title=budget-audit(<rule>)::<message>%0A<suggestion>``
 (``::warning`` for warnings, ``::notice`` for info), the path relative to ``run.base`` (the
 workspace). Waived findings and findings of the baseline are not annotated (they are counted in
-the summary). Unreadable inputs are ``::error`` lines, waiver notices ``::warning`` lines, and a
-last ``::notice`` line sums the run up. GitHub shows only the first few annotations of each kind
+the summary). Inputs that were not audited are ``::error`` lines at the file (and line, when
+known): unreadable ones titled ``budget-audit``, those whose layout was not understood titled
+``budget-audit 未能识别版式`` (``layout not understood``) with the cell or part in the message.
+Waiver notices are ``::warning`` lines, and a last ``::notice`` line sums the run up. GitHub shows only the first few annotations of each kind
 per step; the summary line tells the totals.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import InputError, is_active
-from auditor.writers import ReportWriter, relative_path
+from auditor.writers import ReportWriter, error_label, error_reason, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 WORDS = {
@@ -49,8 +51,10 @@ def command(name: str, message: str, **properties: Any) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}\n"
 
 
-def summary_text(summary: dict[str, Any], lang: str) -> str:
-    """The run in one sentence."""
+def summary_text(summary: dict[str, Any], lang: str, not_understood: int = 0) -> str:
+    """The run in one sentence; ``not_understood`` of the inputs not audited were not
+    understood (the others could not be read)."""
+    unreadable = summary["unreadable"] - not_understood
     severity = summary["by_severity"]
     if lang == "zh":
         text = (
@@ -60,8 +64,10 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
         )
         if summary["waived"] or summary["baseline"]:
             text += f"，已豁免{summary['waived']}条，基线已有{summary['baseline']}条"
-        if summary["unreadable"]:
-            text += f"，无法读取{summary['unreadable']}份"
+        if unreadable > 0:
+            text += f"，无法读取{unreadable}份"
+        if not_understood:
+            text += f"，未能识别版式{not_understood}份"
         return text
     text = (
         f"budget-audit: {summary['documents']} drafts, {summary['projects']} projects, {summary['findings']} findings "
@@ -70,13 +76,19 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
     )
     if summary["waived"] or summary["baseline"]:
         text += f", {summary['waived']} waived, {summary['baseline']} in baseline"
-    if summary["unreadable"]:
-        text += f", {summary['unreadable']} unreadable"
+    if unreadable > 0:
+        text += f", {unreadable} unreadable"
+    if not_understood:
+        text += f", {not_understood} layout not understood"
     return text
 
 
 class GithubWriter(ReportWriter):
     """Annotations as drafts arrive; the summary at the end."""
+
+    def __init__(self, out: Any, run: Any) -> None:
+        super().__init__(out, run)
+        self.not_understood = 0
 
     def annotation(self, finding: Finding, path: str) -> str:
         lang = self.run.lang
@@ -99,6 +111,15 @@ class GithubWriter(ReportWriter):
 
     def unreadable(self, error: InputError) -> None:
         path = relative_path(error.path, self.run.base)
+        if error.kind == "not_understood":
+            self.not_understood += 1
+            label = error_label(error, self.run.lang)
+            reason = error_reason(error)
+            if label.lower() not in reason.lower():
+                reason = f"{label}: {reason}"
+            message = f"{error.ref}: {reason}" if error.ref else reason
+            self.out.write(command("error", message, file=path, line=error.line, title=f"budget-audit {label}"))
+            return
         label = WORDS[self.run.lang]["unreadable"]
         self.out.write(command("error", f"{label}: {error.message}", file=path, line=error.line, title="budget-audit"))
 
@@ -107,4 +128,4 @@ class GithubWriter(ReportWriter):
         for notice in notices:
             text = notice.get(lang) or notice.get("zh", "")
             self.out.write(command("warning", text, title=f"budget-audit {WORDS[lang]['notice']}"))
-        self.out.write(command("notice", summary_text(summary, lang), title="budget-audit"))
+        self.out.write(command("notice", summary_text(summary, lang, self.not_understood), title="budget-audit"))

@@ -1,5 +1,10 @@
 """``--format table``: findings by draft, then by project (default) or by review dimension
-(``--group-by dimension``, the shape of a 审核意见), for a terminal."""
+(``--group-by dimension``, the shape of a 审核意见), for a terminal.
+
+A draft's head names the layout it was read with; its reader notes are only counted (one line,
+pointing at ``--format json``), never listed, so a terminal is not flooded. Inputs that were not
+audited come after the drafts: the unreadable ones, then those whose layout was not understood,
+located."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from tabulate import tabulate
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import dimension_label, group_by_dimension
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError
-from auditor.writers import ReportWriter
+from auditor.writers import ReportWriter, error_place, error_reason
 
 HEADERS = {
     "zh": ["行", "级别", "规则", "维度", "问题", "建议"],
@@ -31,6 +36,9 @@ WORDS = {
         "none": "未发现问题",
         "summary": "汇总",
         "unreadable": "无法读取",
+        "not_understood": "未能识别版式",
+        "layout": "读取版式",
+        "notes": "读取提示 {n} 条（见 --format json）",
         "notices": "豁免提示",
         "waived": "已豁免",
         "baseline": "基线已有",
@@ -46,6 +54,9 @@ WORDS = {
         "none": "no findings",
         "summary": "summary",
         "unreadable": "unreadable",
+        "not_understood": "layout not understood",
+        "layout": "layout",
+        "notes": "reader notes: {n} (see --format json)",
         "notices": "waiver notices",
         "waived": "waived",
         "baseline": "in baseline",
@@ -92,7 +103,11 @@ class TableWriter(ReportWriter):
         lang = self.run.lang
         words = WORDS[lang]
         head = f"{words['document']}: {result.path}  {words['department']}: {result.department or '—'}  {words['year']}: {result.year or '—'}"
+        if result.layout:
+            head += f"  {words['layout']}: {result.layout}"
         blocks = [head]
+        if result.notes:
+            blocks.append("  " + words["notes"].format(n=len(result.notes)))
         if not result.findings:
             blocks.append(f"  {words['none']}")
         elif self.run.group_by == "dimension":
@@ -111,11 +126,17 @@ class TableWriter(ReportWriter):
         lang = self.run.lang
         words = WORDS[lang]
         parts = []
-        if self.errors:
-            parts.append(f"{words['unreadable']}:\n" + "\n".join(f"  {e.path}: {e.message}" for e in self.errors))
+        unreadable = [e for e in self.errors if e.kind != "not_understood"]
+        not_understood = [e for e in self.errors if e.kind == "not_understood"]
+        if unreadable:
+            parts.append(f"{words['unreadable']}:\n" + "\n".join(f"  {e.path}: {e.message}" for e in unreadable))
+        if not_understood:
+            parts.append(
+                f"{words['not_understood']}:\n" + "\n".join(f"  {error_place(e, e.path)}: {error_reason(e)}" for e in not_understood)
+            )
         if notices:
             parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
-        parts.append(_summary(summary, lang))
+        parts.append(_summary(summary, lang, len(not_understood)))
         self.out.write("\n\n".join(parts) + "\n")
 
 
@@ -130,7 +151,7 @@ def _by_dimension(findings: list[Finding], lang: str) -> list[str]:
     ]
 
 
-def _summary(summary: dict[str, Any], lang: str) -> str:
+def _summary(summary: dict[str, Any], lang: str, not_understood: int = 0) -> str:
     words = WORDS[lang]
     severity = summary["by_severity"]
     if lang == "zh":
@@ -140,8 +161,10 @@ def _summary(summary: dict[str, Any], lang: str) -> str:
         )
         if summary["waived"] or summary["baseline"]:
             line += f"，已豁免{summary['waived']}条，基线已有{summary['baseline']}条"
-        if summary["unreadable"]:
-            line += f"，无法读取{summary['unreadable']}份"
+        if summary["unreadable"] > not_understood:
+            line += f"，无法读取{summary['unreadable'] - not_understood}份"
+        if not_understood:
+            line += f"，未能识别版式{not_understood}份"
     else:
         line = (
             f"{words['summary']}: {summary['documents']} drafts, {summary['projects']} projects, "
@@ -149,8 +172,10 @@ def _summary(summary: dict[str, Any], lang: str) -> str:
         )
         if summary["waived"] or summary["baseline"]:
             line += f", {summary['waived']} waived, {summary['baseline']} in baseline"
-        if summary["unreadable"]:
-            line += f", {summary['unreadable']} unreadable"
+        if summary["unreadable"] > not_understood:
+            line += f", {summary['unreadable'] - not_understood} unreadable"
+        if not_understood:
+            line += f", {not_understood} layout not understood"
     by_dimension = summary["by_dimension"]
     dims = "  ".join(
         f"{d if lang == 'zh' else DIMENSION_EN[d]} {n}" for d, n in by_dimension.items() if n
