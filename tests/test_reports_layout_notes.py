@@ -177,6 +177,47 @@ def test_json_carries_layout_notes_and_the_kind_and_place_of_input_errors(report
     assert json.loads(reports["json"])["summary"]["unreadable"] == 2
 
 
+# SARIF -------------------------------------------------------------------------------------
+
+
+def validate(log: dict) -> None:
+    validator = jsonschema.validators.validator_for(SCHEMA)
+    validator(SCHEMA, format_checker=validator.FORMAT_CHECKER).validate(log)
+
+
+def test_sarif_names_the_layouts_and_locates_the_not_understood_input(reports, reports_en):
+    for data in (reports["sarif"], reports_en["sarif"]):
+        validate(json.loads(data))
+    (run,) = json.loads(reports["sarif"])["runs"]
+    assert run["properties"]["layouts"] == {NOTED_FORM: "project-form", SAMPLE: "corpus-report"}
+    descriptors = run["tool"]["driver"]["notifications"]
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    by_uri = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: n for n in invocation["toolExecutionNotifications"]}
+    assert set(by_uri) == {NOT_UNDERSTOOD, UNREADABLE}
+    bad, broken = by_uri[NOT_UNDERSTOOD], by_uri[UNREADABLE]
+    assert bad["descriptor"]["id"] == "not-understood" and broken["descriptor"]["id"] == "unreadable"
+    for notification in (bad, broken):  # each reference lands on the driver's descriptor
+        assert descriptors[notification["descriptor"]["index"]]["id"] == notification["descriptor"]["id"]
+    assert (bad["properties"]["kind"], broken["properties"]["kind"]) == ("not_understood", "unreadable")
+    (location,) = bad["locations"]
+    assert location["physicalLocation"] == {"artifactLocation": {"uri": NOT_UNDERSTOOD, "uriBaseId": "%SRCROOT%"}}
+    assert location["message"] == {"text": NOT_UNDERSTOOD_REF} and location["properties"] == {"ref": NOT_UNDERSTOOD_REF}
+    assert bad["message"]["text"].startswith(f"{NOT_UNDERSTOOD_REF}: 未能识别版式：")
+    assert broken["message"]["text"].startswith("无法读取: ") and "message" not in broken["locations"][0]
+    english = json.loads(reports_en["sarif"])["runs"][0]["tool"]["driver"]["notifications"]
+    assert "layout not understood" in english[1]["shortDescription"]["text"]
+
+
+def test_sarif_gives_the_line_of_a_not_understood_export():
+    log = json.loads(render("sarif", [], run_info(), [LINED]))
+    validate(log)
+    (notification,) = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notification["locations"][0]["physicalLocation"]["region"] == {"startLine": 4}
+    assert notification["descriptor"]["id"] == "not-understood"
+    assert notification["message"]["text"] == LINED.message  # it says so already: no second label
+
+
 # table and GitHub --------------------------------------------------------------------------
 
 

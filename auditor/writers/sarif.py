@@ -13,7 +13,14 @@ invocation (unreadable inputs, waiver notices). Decisions:
   otherwise (without ``--baseline`` every finding is new against an empty baseline).
 - Waived findings carry ``suppressions`` (``kind: external``, the waiver's reason).
 - The suggestion follows the message in ``message.text`` (after a line break).
-- ``executionSuccessful`` is false when an input could not be read (the exit code is 2 then).
+- ``executionSuccessful`` is false when an input was not audited (the exit code is 2 then). Each
+  such input is a ``toolExecutionNotifications`` entry located at the file (``region.startLine``
+  when the line is known; a cell or part reference as the location's ``message`` and
+  ``properties.ref``) whose ``descriptor`` names one of the driver's two notification
+  descriptors: ``unreadable``, or ``not-understood`` (the file reads but no layout profile
+  explains it); ``properties.kind`` is ``InputError.kind`` (``unreadable`` / ``not_understood``).
+- ``runs[0].properties.layouts`` maps each draft read (its artifact ``uri`` as in the results) to
+  the layout profile it was read with.
 
 GitHub accepts at most 25,000 results per run; a larger run is refused as a whole, so narrow it
 (``--select``, fewer drafts per upload) rather than expect truncation here.
@@ -31,7 +38,7 @@ from urllib.parse import quote
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import DIMENSION_EN, InputError, RuleInfo, RunInfo
-from auditor.writers import ReportWriter, relative_path
+from auditor.writers import ReportWriter, error_label, error_reason, relative_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://example.invalid/budget-audit"
@@ -46,6 +53,23 @@ WORDS = {
     "zh": {"suggestion": "建议：", "source": "依据：", "message": "问题：", "reference": "规则说明", "unreadable": "无法读取"},
     "en": {"suggestion": "Suggestion: ", "source": "Source: ", "message": "Message: ", "reference": "Rule reference", "unreadable": "Unreadable"},
 }
+# The driver's notification descriptors (``tool.driver.notifications``), by ``InputError.kind``.
+NOTIFICATIONS = {
+    "unreadable": {
+        "id": "unreadable",
+        "name": "Unreadable",
+        "text": {"zh": "输入文件无法读取，未审核", "en": "An input could not be read; it was not audited"},
+    },
+    "not_understood": {
+        "id": "not-understood",
+        "name": "LayoutNotUnderstood",
+        "text": {
+            "zh": "输入文件可以读取，但没有任何版式能可靠地解释它（未能识别版式），未审核",
+            "en": "An input reads, but no layout profile explains it with confidence (layout not understood); it was not audited",
+        },
+    },
+}
+NOTIFICATION_KINDS = tuple(NOTIFICATIONS)
 
 
 def camel_case(rule_id: str) -> str:
@@ -129,6 +153,11 @@ class SarifWriter(ReportWriter):
             driver["version"] = run.version
         driver["informationUri"] = INFORMATION_URI
         driver["rules"] = [rule_descriptor(rule, run.lang) for rule in run.rules]
+        driver["notifications"] = [
+            {"id": d["id"], "name": d["name"], "shortDescription": {"text": _text(d["text"], run.lang)}}
+            for d in NOTIFICATIONS.values()
+        ]
+        self.layouts: dict[str, str] = {}
         base = Path(os.path.abspath(run.base)).as_uri().rstrip("/") + "/"
         self.out.write(
             "{\n"
@@ -184,6 +213,8 @@ class SarifWriter(ReportWriter):
 
     def document(self, result: DocumentResult) -> None:
         path = relative_path(result.path, self.run.base)
+        if result.layout:
+            self.layouts.setdefault(artifact_location(path)["uri"], result.layout)
         seen: dict[tuple[str, ...], int] = {}
         for finding in result.findings:
             seen[finding.identity] = occurrence = seen.get(finding.identity, 0) + 1
@@ -191,13 +222,30 @@ class SarifWriter(ReportWriter):
             self.count += 1
 
     def unreadable(self, error: InputError) -> None:
+        lang = self.run.lang
         physical: dict[str, Any] = {"artifactLocation": artifact_location(relative_path(error.path, self.run.base))}
         if error.line:
             physical["region"] = {"startLine": error.line}
+        location: dict[str, Any] = {"physicalLocation": physical}
+        if error.ref:
+            location["message"] = {"text": error.ref}
+            location["properties"] = {"ref": error.ref}
+        kind = error.kind if error.kind in NOTIFICATIONS else "unreadable"
+        if kind == "not_understood":
+            label = error_label(error, lang)
+            text = error_reason(error)
+            if label.lower() not in text.lower():
+                text = f"{label}: {text}"
+            if error.ref:
+                text = f"{error.ref}: {text}"
+        else:
+            text = f"{WORDS[lang]['unreadable']}: {error.message}"
         notification = {
+            "descriptor": {"id": NOTIFICATIONS[kind]["id"], "index": NOTIFICATION_KINDS.index(kind)},
             "level": "error",
-            "message": {"text": f"{WORDS[self.run.lang]['unreadable']}: {error.message}"},
-            "locations": [{"physicalLocation": physical}],
+            "message": {"text": text},
+            "locations": [location],
+            "properties": {"kind": kind},
         }
         if notification not in self.notifications:  # the schema wants unique items
             self.notifications.append(notification)
@@ -215,5 +263,5 @@ class SarifWriter(ReportWriter):
             invocation["toolConfigurationNotifications"] = configuration
         self.out.write(("\n      ]" if self.count else "]") + ",\n")
         self.out.write('      "invocations": ' + _indented([invocation], 3) + ",\n")
-        self.out.write('      "properties": ' + _indented({"summary": summary}, 3) + "\n")
+        self.out.write('      "properties": ' + _indented({"summary": summary, "layouts": self.layouts}, 3) + "\n")
         self.out.write("    }\n  ]\n}\n")
