@@ -218,6 +218,44 @@ def test_sarif_gives_the_line_of_a_not_understood_export():
     assert notification["message"]["text"] == LINED.message  # it says so already: no second label
 
 
+# JUnit -------------------------------------------------------------------------------------
+
+
+def suites(data: bytes) -> dict[str, ET.Element]:
+    root = ET.fromstring(data)
+    return {suite.get("name"): suite for suite in root.iter("testsuite")}
+
+
+def test_junit_errors_for_inputs_not_audited_and_notes_in_the_suite_output(reports, reports_en):
+    from junitparser import JUnitXml
+
+    xml = JUnitXml.fromstring(reports["junit"])
+    assert xml.errors == 2
+    found = suites(reports["junit"])
+    form = found[NOTED_FORM]
+    assert {p.get("name"): p.get("value") for p in form.iter("property")}["layout"] == "project-form"
+    (out,) = form.findall("system-out")  # the suite's own, after its testcases
+    assert out.text == f"读取提示 (1):\n  {NOTED_FORM} (填表说明!A1): {FORM_NOTE['zh']}"
+    assert f"{SAMPLE}:1230: {SAMPLE_NOTE['zh']}" in found[SAMPLE].find("system-out").text
+    (case,) = found[NOT_UNDERSTOOD].findall("testcase")
+    assert case.get("name") == "未能识别版式 / layout not understood"
+    (error,) = case.findall("error")
+    assert error.get("type") == "not_understood"
+    assert error.get("message").startswith(f"{NOT_UNDERSTOOD_REF}: 未能识别版式：")
+    assert error.text.startswith(f"{NOT_UNDERSTOOD} ({NOT_UNDERSTOOD_REF}): 未能识别版式：")
+    (broken,) = found[UNREADABLE].findall("testcase")
+    assert broken.get("name") == "无法读取 / unreadable" and broken.find("error").get("type") == "unreadable"
+    english = suites(reports_en["junit"])
+    assert english[NOT_UNDERSTOOD].find("testcase").get("name") == "layout not understood"
+    assert english[NOTED_FORM].find("system-out").text == f"reader notes (1):\n  {NOTED_FORM} (填表说明!A1): {FORM_NOTE['en']}"
+
+
+def test_junit_not_understood_with_a_line():
+    (suite,) = suites(render("junit", [], run_info("en"), [LINED]).encode("utf-8")).values()
+    error = suite.find("testcase/error")
+    assert error.get("type") == "not_understood" and error.text.startswith("drafts/export.csv:4: 未能识别版式")
+
+
 # table and GitHub --------------------------------------------------------------------------
 
 

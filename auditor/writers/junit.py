@@ -4,8 +4,12 @@ A ``<testsuite>`` per draft (name = its path), a ``<testcase>`` per project
 (``项目<index> <code> <name>``) and one for the department level (``部门整体 / document``), always
 present so that the set of tests is the same from run to run. A finding that counts toward
 failure (``counts_toward_failure``: at or above ``run.fail_on``, not waived, not in the baseline)
-is a ``<failure>`` of its testcase; the other findings are listed in its ``<system-out>``. An
-unreadable input is a testsuite whose one testcase has an ``<error>``.
+is a ``<failure>`` of its testcase; the other findings are listed in its ``<system-out>``. The
+layout a draft was read with is a property of its suite, and the reader's notes (what it noticed
+and worked around, located) are the suite's ``<system-out>``. An input that was not audited is a
+testsuite whose one testcase has an ``<error>``: ``type="unreadable"`` (testcase ``无法读取 /
+unreadable``) or ``type="not_understood"`` (testcase ``未能识别版式 / layout not understood``,
+the message naming the cell or part where reading went wrong).
 
 Counts follow the Ant/Surefire meaning: ``tests`` testcases, ``failures`` testcases with at least
 one ``<failure>``, ``errors`` testcases with an ``<error>``, ``skipped`` 0. The root carries the
@@ -24,7 +28,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.report import SEVERITY_ZH, InputError, RunInfo, counts_toward_failure
-from auditor.writers import ReportWriter, relative_path
+from auditor.writers import ReportWriter, error_label, error_place, error_reason, relative_path
 
 SPOOL_BYTES = 4 * 1024 * 1024
 # characters XML 1.0 does not allow, even escaped
@@ -34,6 +38,8 @@ WORDS = {
         "document": "部门整体 / document",
         "project": "项目",
         "unreadable": "无法读取 / unreadable",
+        "not_understood": "未能识别版式 / layout not understood",
+        "notes": "读取提示",
         "rule": "规则",
         "location": "位置",
         "field": "字段",
@@ -46,6 +52,8 @@ WORDS = {
         "document": "department level / document",
         "project": "project ",
         "unreadable": "unreadable",
+        "not_understood": "layout not understood",
+        "notes": "reader notes",
         "rule": "rule",
         "location": "location",
         "field": "field",
@@ -135,7 +143,8 @@ class JunitWriter(ReportWriter):
             line += f" ({words['baseline']})"
         return line
 
-    def _write_suite(self, suite: ET.Element, cases: list[ET.Element]) -> None:
+    def _write_suite(self, suite: ET.Element, cases: list[ET.Element], out: ET.Element | None = None) -> None:
+        """A suite with its counts, its testcases and, after them, its ``<system-out>``."""
         counts = {
             "tests": len(cases),
             "failures": sum(1 for case in cases if case.find("failure") is not None),
@@ -146,6 +155,8 @@ class JunitWriter(ReportWriter):
             suite.set(key, str(value))
             self.totals[key] += value
         suite.extend(cases)
+        if out is not None:
+            suite.append(out)
         ET.indent(suite, space="  ", level=1)
         self.spool.write("  " + ET.tostring(suite, encoding="unicode") + "\n")
 
@@ -153,7 +164,9 @@ class JunitWriter(ReportWriter):
         path = relative_path(result.path, self.run.base)
         classname = self._classname(path)
         suite = _element("testsuite", {"name": path, "file": path})
-        properties = [(k, v) for k, v in (("department", result.department), ("year", result.year)) if v is not None]
+        properties = [
+            (k, v) for k, v in (("department", result.department), ("year", result.year), ("layout", result.layout)) if v is not None
+        ]
         if properties:
             props = ET.SubElement(suite, "properties")
             for name, value in properties:
@@ -191,14 +204,32 @@ class JunitWriter(ReportWriter):
             message = "; ".join(result.errors)
             case.append(_element("error", {"type": "unreadable", "message": message}, f"{path}: {message}"))
             cases.append(case)
-        self._write_suite(suite, cases)
+        out = None
+        if result.notes:
+            lang = self.run.lang
+            lines = [f"{WORDS[lang]['notes']} ({len(result.notes)}):"]
+            for note in result.notes:
+                where = path + (f":{note.line}" if note.line else "") + (f" ({note.ref})" if note.ref else "")
+                lines.append(f"  {where}: {note.text(lang)}")
+            out = _element("system-out", {}, "\n".join(lines))
+        self._write_suite(suite, cases, out)
 
     def unreadable(self, error: InputError) -> None:
         path = relative_path(error.path, self.run.base)
-        where = f"{path}:{error.line}" if error.line else path
         suite = _element("testsuite", {"name": path, "file": path})
-        case = _element("testcase", {"classname": self._classname(path), "name": WORDS[self.run.lang]["unreadable"], "file": path})
-        case.append(_element("error", {"type": "unreadable", "message": error.message}, f"{where}: {error.message}"))
+        if error.kind == "not_understood":
+            label = error_label(error, self.run.lang)
+            reason = error_reason(error)
+            if label.lower() not in reason.lower():
+                reason = f"{label}: {reason}"
+            message = f"{error.ref}: {reason}" if error.ref else reason
+            name = WORDS[self.run.lang]["not_understood"]
+            body = f"{error_place(error, path)}: {reason}"
+        else:
+            message, name = error.message, WORDS[self.run.lang]["unreadable"]
+            body = f"{path}:{error.line}: {error.message}" if error.line else f"{path}: {error.message}"
+        case = _element("testcase", {"classname": self._classname(path), "name": name, "file": path})
+        case.append(_element("error", {"type": error.kind if error.kind == "not_understood" else "unreadable", "message": message}, body))
         self._write_suite(suite, [case])
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
