@@ -287,6 +287,40 @@ def test_github_annotates_a_not_understood_input_at_its_file(folder):
     assert lined.startswith("::error file=drafts/export.csv,line=4,title=budget-audit layout not understood::未能识别版式：第4行")
 
 
+# Excel -------------------------------------------------------------------------------------
+
+
+def summary_rows(data: bytes, title: str = "汇总") -> list[tuple]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data))[title]
+    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    return [row[: max(i for i, v in enumerate(row) if v is not None) + 1] for row in rows if any(v is not None for v in row)]
+
+
+def block(rows: list[tuple], heading: str) -> list[tuple]:
+    """The rows under a heading of the summary sheet, its column header first."""
+    at = rows.index((heading,))
+    end = next((i for i in range(at + 2, len(rows)) if len(rows[i]) == 1), len(rows))
+    return rows[at + 1:end]
+
+
+def test_xlsx_summary_lists_layouts_notes_and_not_understood_inputs(reports, reports_en):
+    rows = summary_rows(reports["xlsx"])
+    assert ("无法读取", 1) in rows and ("未能识别版式", 1) in rows
+    assert block(rows, "无法读取")[1][0] == UNREADABLE
+    header, bad = block(rows, "未能识别版式")
+    assert header == ("文件", "行", "位置", "原因")
+    assert bad[:3] == (NOT_UNDERSTOOD, None, NOT_UNDERSTOOD_REF) and bad[3].startswith("未能识别版式：表“项目1”")
+    assert block(rows, "读取版式与读取提示") == [
+        ("文件", "读取版式", "读取提示"), (NOTED_FORM, "project-form", 1), (SAMPLE, "corpus-report", 1),
+    ]
+    assert block(rows, "读取提示") == [
+        ("文件", "行", "位置", "读取提示"), (NOTED_FORM, None, "填表说明!A1", FORM_NOTE["zh"]), (SAMPLE, 1230, None, SAMPLE_NOTE["zh"]),
+    ]
+    english = summary_rows(reports_en["xlsx"], "Summary")
+    assert block(english, "reader notes")[1] == (NOTED_FORM, None, "填表说明!A1", FORM_NOTE["en"])
+    assert block(english, "layouts and reader notes")[0] == ("file", "layout", "reader notes")
+
+
 # determinism -------------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Three sheets: ``汇总`` (``Summary``) with the run's counts — by severity, dimension and rule
 (findings, checked, not checkable), waived, baseline, the projects with most findings,
-unreadable inputs, waiver notices —; ``问题清单`` (``Findings``), one row per finding (by
+unreadable inputs, inputs whose layout was not understood (located), waiver notices, the layout
+each draft was read with and the reader's notes (located) —; ``问题清单`` (``Findings``), one row per finding (by
 dimension within a draft with ``--group-by dimension``) with a frozen header row, an autofilter,
 column widths fitted to the first rows (a CJK character counts two) and wrapped text in the long
 columns; and ``审核意见`` (``Review opinion``): per draft and dimension, each problem once with
@@ -26,7 +27,7 @@ from typing import Any
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import group_by_dimension, review_opinion
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo
-from auditor.writers import ReportWriter, relative_path
+from auditor.writers import ReportWriter, error_reason, relative_path
 
 FIXED_TIME = datetime.datetime(2000, 1, 1)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -64,6 +65,12 @@ WORDS = {
         "worst": "问题最多的项目",
         "worst_header": ["文件", "项目序号", "项目名称", "问题数"],
         "unreadable_header": ["文件", "行", "原因"],
+        "not_understood": "未能识别版式",
+        "not_understood_header": ["文件", "行", "位置", "原因"],
+        "layouts": "读取版式与读取提示",
+        "layouts_header": ["文件", "读取版式", "读取提示"],
+        "notes": "读取提示",
+        "notes_header": ["文件", "行", "位置", "读取提示"],
         "notices": "豁免提示",
         "yes": "是",
     },
@@ -84,6 +91,12 @@ WORDS = {
         "worst": "projects with most findings",
         "worst_header": ["file", "project no.", "project name", "findings"],
         "unreadable_header": ["file", "line", "reason"],
+        "not_understood": "layout not understood",
+        "not_understood_header": ["file", "line", "location", "reason"],
+        "layouts": "layouts and reader notes",
+        "layouts_header": ["file", "layout", "reader notes"],
+        "notes": "reader notes",
+        "notes_header": ["file", "line", "location", "note"],
         "notices": "waiver notices",
         "yes": "yes",
     },
@@ -124,6 +137,9 @@ class XlsxWriter(ReportWriter):
         self.opinion_started = False
         self.rows = 0
         self.errors: list[InputError] = []
+        # per draft for the summary sheet: (path, layout, number of notes), and the notes' rows
+        self.layouts: list[tuple[str, str | None, int]] = []
+        self.notes: list[list[Any]] = []
 
     # cells ------------------------------------------------------------------------------
     def _value(self, value: Any) -> Any:
@@ -194,6 +210,8 @@ class XlsxWriter(ReportWriter):
         if self.run.group_by == "dimension":
             findings = [f for group in group_by_dimension(findings, active_only=False).values() for f in group]
         self._opinion(result, path)
+        self.layouts.append((path, result.layout, len(result.notes)))
+        self.notes.extend([path, n.line, n.ref, n.text(self.run.lang)] for n in result.notes)
         for finding in findings:
             row = self._row(finding, path)
             if self.pending is not None:
@@ -242,12 +260,14 @@ class XlsxWriter(ReportWriter):
         words = WORDS[lang]
         severity_label = (lambda s: SEVERITY_ZH[s]) if lang == "zh" else (lambda s: s)
         dimension_label = (lambda d: d) if lang == "zh" else (lambda d: DIMENSION_EN.get(d, d))
+        not_understood = sum(1 for e in self.errors if e.kind == "not_understood")
         rows: list[tuple[list[Any], bool]] = [([words["title"]], True)]
         if self.run.version:
             rows.append(([words["version"], self.run.version], False))
         rows += [
             ([words["documents"], summary["documents"]], False),
-            ([words["unreadable"], summary["unreadable"]], False),
+            ([words["unreadable"], summary["unreadable"] - not_understood], False),
+            ([words["not_understood"], not_understood], False),
             ([words["projects"], summary["projects"]], False),
             ([words["findings"], summary["findings"]], False),
             ([f"{words['failing']} ({summary['fail_on']})", summary["failing"]], False),
@@ -283,12 +303,23 @@ class XlsxWriter(ReportWriter):
                 ([relative_path(w["path"], self.run.base), w["index"], w["name"], w["findings"]], False)
                 for w in summary["worst_projects"]
             ]
-        if self.errors:
+        unreadable = [e for e in self.errors if e.kind != "not_understood"]
+        not_understood = [e for e in self.errors if e.kind == "not_understood"]
+        if unreadable:
             rows += [([], False), ([words["unreadable"]], True), (words["unreadable_header"], True)]
-            rows += [([relative_path(e.path, self.run.base), e.line, e.message], False) for e in self.errors]
+            rows += [([relative_path(e.path, self.run.base), e.line, e.message], False) for e in unreadable]
+        if not_understood:
+            rows += [([], False), ([words["not_understood"]], True), (words["not_understood_header"], True)]
+            rows += [([relative_path(e.path, self.run.base), e.line, e.ref, error_reason(e)], False) for e in not_understood]
         if notices:
             rows += [([], False), ([words["notices"]], True)]
             rows += [([n.get(lang) or n.get("zh", "")], False) for n in notices]
+        if self.layouts:
+            rows += [([], False), ([words["layouts"]], True), (words["layouts_header"], True)]
+            rows += [([path, layout, count], False) for path, layout, count in self.layouts]
+        if self.notes:
+            rows += [([], False), ([words["notes"]], True), (words["notes_header"], True)]
+            rows += [(row, False) for row in self.notes]
         return rows
 
     def _write_summary(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
