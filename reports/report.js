@@ -39,6 +39,7 @@
   var entries = [];   // [{doc, idx: [matching finding indexes]}] for the current filter
   var pages = [[0, 0]];
   var shown = 0;
+  var printing = false; // rendering every matching document for print
 
   // ---------------------------------------------------------------- helpers
 
@@ -384,6 +385,7 @@
 
   /** Render the current page ("page") or every matching document ("all", for printing). */
   function render(mode) {
+    printing = mode === "all";
     var list = mode === "all" ? entries : entries.slice(pages[state.page][0], pages[state.page][1]);
     var main = byId("documents");
     var fragment = document.createDocumentFragment();
@@ -494,7 +496,13 @@
       L.projects + L.colon + doc.projects + L.projects_unit,
       L.findings + L.colon + doc.findings.length + L.findings_unit + L.open_paren +
         SEV_LABEL.map(function (label, i) { return label + " " + counts[i]; }).join(L.comma) + L.close_paren];
-    head.appendChild(el("p", "doc-meta", meta.join("　")));
+    var metaLine = el("p", "doc-meta", meta.join("　"));
+    if (doc.layout) {
+      metaLine.appendChild(document.createTextNode("　" + L.layout + L.colon));
+      metaLine.appendChild(el("span", "layout", doc.layout));
+    }
+    head.appendChild(metaLine);
+    if (doc.notes && doc.notes.length) head.appendChild(renderReaderNotes(doc.notes));
     if (doc.nc.length) {
       var nc = el("ul", "doc-notes");
       doc.nc.forEach(function (item) {
@@ -522,6 +530,26 @@
     });
     if (!keys.length) section.appendChild(el("p", "clean", L.no_findings));
     return section;
+  }
+
+  /** What the reader noticed and worked around, each note with where it is; folded when there
+   *  are many, unfolded when printing. */
+  function renderReaderNotes(notes) {
+    var box = el("details", "reader-notes");
+    box.open = printing || notes.length <= 3;
+    box.appendChild(el("summary", null, L.reader_notes + fmt(L.notes_count, { n: notes.length })));
+    var list = el("ul", "doc-notes");
+    notes.forEach(function (note) {
+      var li = el("li");
+      var where = [];
+      if (note[1] !== null && note[1] !== undefined) where.push(fmt(L.at_line, { n: note[1] }));
+      if (note[2]) where.push(note[2]);
+      if (where.length) li.appendChild(el("span", "loc", where.join(" ") + L.colon));
+      li.appendChild(document.createTextNode(note[0]));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    return box;
   }
 
   function renderCard(doc, index, idx) {
@@ -570,8 +598,12 @@
     var unit = facts[P_MONEY_UNIT] || "";
     var budgetText = L.none;
     if (budget) {
-      budgetText = orDash(budget[0]) + (budget[0] && unit ? " " + unit : "") + L.open_paren + L.fiscal + " " + orDash(budget[1]) +
-        L.comma + L.other + " " + orDash(budget[2]) + L.close_paren;
+      // a part the form has no field for (null) is left out; an empty one shows as a dash
+      var parts = [];
+      if (budget[1] !== null && budget[1] !== undefined) parts.push(L.fiscal + " " + orDash(budget[1]));
+      if (budget[2] !== null && budget[2] !== undefined) parts.push(L.other + " " + orDash(budget[2]));
+      budgetText = orDash(budget[0]) + (budget[0] && unit ? " " + unit : "") +
+        (parts.length ? L.open_paren + parts.join(L.comma) + L.close_paren : "");
     }
     add(L.budget, budgetText);
     add(L.unit, unit || null);

@@ -256,6 +256,39 @@ def test_junit_not_understood_with_a_line():
     assert error.get("type") == "not_understood" and error.text.startswith("drafts/export.csv:4: 未能识别版式")
 
 
+# HTML --------------------------------------------------------------------------------------
+
+
+def data_blocks(html: str) -> list[dict[str, Any]]:
+    return [json.loads(block) for block in re.findall(r'<script type="application/json" class="doc-data" id="doc-data-\d+">(.*?)</script>', html)]
+
+
+def section(html: str, start: str) -> str:
+    at = html.index(start)
+    return html[at:html.index("</section>", at)]
+
+
+def test_html_shows_layout_notes_and_not_understood_inputs_apart(reports, reports_en):
+    html = reports["html"].decode("utf-8")
+    form, sample = data_blocks(html)
+    assert (form["layout"], sample["layout"]) == ("project-form", "corpus-report")
+    assert form["notes"] == [[FORM_NOTE["zh"], None, "填表说明!A1"]]
+    assert sample["notes"] == [[SAMPLE_NOTE["zh"], 1230, None]]
+    assert form["facts"][0][6] == ["10,185,500.00", None, None]  # the 申报表 has no 财政资金/其他资金 field
+    config = json.loads(re.search(r'<script type="application/json" id="report-config">(.*?)</script>', html).group(1))
+    assert config["labels"]["layout"] == "读取版式" and config["labels"]["reader_notes"] == "读取提示"
+    listed = section(html, '<section id="unreadable"')
+    unreadable, not_understood = listed.split('<h3 class="not-understood">')
+    assert "无法读取的文件" in unreadable and UNREADABLE in unreadable and NOT_UNDERSTOOD not in unreadable
+    assert not_understood.startswith("未能识别版式的文件") and UNREADABLE not in not_understood
+    assert f'<li data-kind="not_understood"><span class="kind-tag">未能识别版式</span> <span class="path">{NOT_UNDERSTOOD}</span>' in not_understood
+    assert f'<span class="ref">{NOT_UNDERSTOOD_REF}</span> — 未能识别版式：' in not_understood
+    assert 'data-k="not-understood" data-n="1">其中未能识别版式 1<' in html
+    english = reports_en["html"].decode("utf-8")
+    assert data_blocks(english)[0]["notes"] == [[FORM_NOTE["en"], None, "填表说明!A1"]]
+    assert "Inputs whose layout was not understood" in english and '<span class="kind-tag">layout not understood</span>' in english
+
+
 # table and GitHub --------------------------------------------------------------------------
 
 

@@ -8,7 +8,11 @@ Data flow (streaming, bounded memory):
   that draft in a compact form (project facts, findings as arrays, contexts deduplicated); the
   result is then dropped, only its path and number are kept for the summary's links;
 * ``finish(summary, notices)`` — the summary (counts, SVG chart, rule table, worst projects),
-  unreadable inputs, waiver notices, the signature block and the inline JS.
+  the inputs that were not audited (unreadable ones, then those whose layout was not understood,
+  located), waiver notices, the signature block and the inline JS.
+
+A draft's block carries the layout profile it was read with and the reader's notes (in the run's
+language, located); the page shows both in the draft's head.
 
 The JS (``reports/report.js``) parses the data blocks, moves the summary to the top, and renders
 the project cards of one page of documents at a time (all matching documents when printing), so
@@ -31,7 +35,7 @@ from auditor.findings import DocumentResult, Finding, ProjectFacts
 from auditor.opinion import review_opinion
 from auditor.report import DIMENSION_EN, DIMENSIONS, SEVERITIES, SEVERITY_ZH, InputError, RunInfo
 from auditor.resources import resource_path
-from auditor.writers import ReportWriter
+from auditor.writers import ReportWriter, error_reason
 
 SEVERITY_CODE = {s: i for i, s in enumerate(SEVERITIES)}  # error 0, warning 1, info 2
 
@@ -148,8 +152,15 @@ LABELS: dict[str, dict[str, str]] = {
         "no_findings": "未发现问题",
         "no_match": "没有符合筛选条件的问题。",
         "doc_errors": "读取提示",
+        "layout": "读取版式",
+        "reader_notes": "读取提示",
+        "notes_count": "（{n}条）",
+        "at_line": "第{n}行",
+        "not_understood": "未能识别版式",
+        "not_understood_n": "其中未能识别版式 {n}",
         "notices": "豁免提示",
         "unreadable_inputs": "无法读取的文件",
+        "not_understood_inputs": "未能识别版式的文件（未审核）",
         "signature_title": "审核意见",
         "opinion_hint": "以下意见按审核维度由本报告生成，可直接修改后打印。",
         "opinion_empty": "未发现需要退回修改的问题。",
@@ -270,8 +281,15 @@ LABELS: dict[str, dict[str, str]] = {
         "no_findings": "no findings",
         "no_match": "No finding matches the filter.",
         "doc_errors": "reader notes",
+        "layout": "layout",
+        "reader_notes": "reader notes",
+        "notes_count": " ({n})",
+        "at_line": "line {n}",
+        "not_understood": "layout not understood",
+        "not_understood_n": "{n} of them: layout not understood",
         "notices": "Waiver notices",
         "unreadable_inputs": "Unreadable inputs",
+        "not_understood_inputs": "Inputs whose layout was not understood (not audited)",
         "signature_title": "Review opinion",
         "opinion_hint": "Drafted from the findings by review dimension; edit it here before printing.",
         "opinion_empty": "No problem to send back.",
@@ -308,13 +326,13 @@ REASON_TERMS: dict[str, dict[str, str]] = {
     "zh": {
         "budget.total": "预算数", "budget.fiscal": "财政资金", "budget.other": "其他资金", "budget": "预算数",
         "plan": "资金支出计划", "spending_plan": "资金支出计划", "indicators": "绩效指标表", "goals": "绩效目标",
-        "purpose": "资金用途", "code": "项目编码",
+        "purpose": "资金用途", "code": "项目编码", "basis": "指标值确定依据", "money_unit": "金额单位",
     },
     "en": {
         "budget.total": "budget (预算数)", "budget.fiscal": "fiscal funds (财政资金)", "budget.other": "other funds (其他资金)",
         "budget": "budget (预算数)", "plan": "spending plan (资金支出计划)", "spending_plan": "spending plan (资金支出计划)",
         "indicators": "indicator table (绩效指标表)", "goals": "goals (绩效目标)", "purpose": "use of funds (资金用途)",
-        "code": "project code (项目编码)",
+        "code": "project code (项目编码)", "basis": "basis (指标值确定依据)", "money_unit": "money unit (金额单位)",
     },
 }
 
@@ -395,6 +413,8 @@ def document_payload(result: DocumentResult, number: int, lang: str) -> dict[str
         "department": result.department,
         "year": result.year,
         "projects": result.projects,
+        "layout": result.layout,
+        "notes": [[note.text(lang), note.line, note.ref] for note in result.notes],
         "errors": list(result.errors),
         "nc": not_checkable,
         "facts": projects,
@@ -564,7 +584,12 @@ class HtmlWriter(ReportWriter):
             chart=_bar_chart(summary, lang),
             verdict=verdict,
             verdict_class=verdict_class,
-            errors=self.errors,
+            errors=[e for e in self.errors if e.kind != "not_understood"],
+            not_understood=[
+                {"path": e.path, "line": e.line, "ref": e.ref, "message": error_reason(e)}
+                for e in self.errors
+                if e.kind == "not_understood"
+            ],
             notices=[n.get(lang) or n.get("zh") or next(iter(n.values()), "") for n in notices],
             not_checkable_total=sum(r["not_checkable"] for r in rules),
             js=self._markup(self.js),
