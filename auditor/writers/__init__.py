@@ -84,6 +84,16 @@ def error_reason(error: InputError) -> str:
     return error.message[len(prefix):] if prefix and error.message.startswith(prefix) else error.message
 
 
+def error_text(error: InputError, lang: str, located: bool = True) -> str:
+    """The message of an input not audited as a report states it: the kind's label first unless
+    the message already says so (a not-understood input's message names it in both languages),
+    and with ``located`` the cell or part reference before it."""
+    label, reason = error_label(error, lang), error_reason(error)
+    if label.lower() not in reason.lower():
+        reason = f"{label}: {reason}"
+    return f"{error.ref}: {reason}" if located and error.ref else reason
+
+
 def error_place(error: InputError, path: str) -> str:
     """Where an input error is: ``path``, ``path:line``, ``path (ref)`` or ``path:line (ref)``."""
     where = f"{path}:{error.line}" if error.line else path

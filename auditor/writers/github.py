@@ -19,7 +19,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import InputError, is_active
-from auditor.writers import ReportWriter, error_label, error_reason, relative_path
+from auditor.writers import ReportWriter, error_label, error_text, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 WORDS = {
@@ -113,12 +113,8 @@ class GithubWriter(ReportWriter):
         path = relative_path(error.path, self.run.base)
         if error.kind == "not_understood":
             self.not_understood += 1
-            label = error_label(error, self.run.lang)
-            reason = error_reason(error)
-            if label.lower() not in reason.lower():
-                reason = f"{label}: {reason}"
-            message = f"{error.ref}: {reason}" if error.ref else reason
-            self.out.write(command("error", message, file=path, line=error.line, title=f"budget-audit {label}"))
+            title = f"budget-audit {error_label(error, self.run.lang)}"
+            self.out.write(command("error", error_text(error, self.run.lang), file=path, line=error.line, title=title))
             return
         label = WORDS[self.run.lang]["unreadable"]
         self.out.write(command("error", f"{label}: {error.message}", file=path, line=error.line, title="budget-audit"))

@@ -28,7 +28,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.report import SEVERITY_ZH, InputError, RunInfo, counts_toward_failure
-from auditor.writers import ReportWriter, error_label, error_place, error_reason, relative_path
+from auditor.writers import ReportWriter, error_place, error_text, relative_path
 
 SPOOL_BYTES = 4 * 1024 * 1024
 # characters XML 1.0 does not allow, even escaped
@@ -217,19 +217,15 @@ class JunitWriter(ReportWriter):
     def unreadable(self, error: InputError) -> None:
         path = relative_path(error.path, self.run.base)
         suite = _element("testsuite", {"name": path, "file": path})
+        lang = self.run.lang
         if error.kind == "not_understood":
-            label = error_label(error, self.run.lang)
-            reason = error_reason(error)
-            if label.lower() not in reason.lower():
-                reason = f"{label}: {reason}"
-            message = f"{error.ref}: {reason}" if error.ref else reason
-            name = WORDS[self.run.lang]["not_understood"]
-            body = f"{error_place(error, path)}: {reason}"
+            kind, message = "not_understood", error_text(error, lang)
+            body = f"{error_place(error, path)}: {error_text(error, lang, located=False)}"
         else:
-            message, name = error.message, WORDS[self.run.lang]["unreadable"]
+            kind, message = "unreadable", error.message
             body = f"{path}:{error.line}: {error.message}" if error.line else f"{path}: {error.message}"
-        case = _element("testcase", {"classname": self._classname(path), "name": name, "file": path})
-        case.append(_element("error", {"type": error.kind if error.kind == "not_understood" else "unreadable", "message": message}, body))
+        case = _element("testcase", {"classname": self._classname(path), "name": WORDS[lang][kind], "file": path})
+        case.append(_element("error", {"type": kind, "message": message}, body))
         self._write_suite(suite, [case])
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:

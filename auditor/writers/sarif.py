@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import DIMENSION_EN, InputError, RuleInfo, RunInfo
-from auditor.writers import ReportWriter, error_label, error_reason, relative_path
+from auditor.writers import ReportWriter, error_text, relative_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://example.invalid/budget-audit"
@@ -232,12 +232,7 @@ class SarifWriter(ReportWriter):
             location["properties"] = {"ref": error.ref}
         kind = error.kind if error.kind in NOTIFICATIONS else "unreadable"
         if kind == "not_understood":
-            label = error_label(error, lang)
-            text = error_reason(error)
-            if label.lower() not in text.lower():
-                text = f"{label}: {text}"
-            if error.ref:
-                text = f"{error.ref}: {text}"
+            text = error_text(error, lang)
         else:
             text = f"{WORDS[lang]['unreadable']}: {error.message}"
         notification = {
