@@ -424,7 +424,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 unreadable += 1
                 where = f":{item.line}" if item.line else ""
                 print(f"{label}: {item.path}{where}: {item.message}", file=err)
-                summary.add_unreadable()
+                summary.add_unreadable(item)
                 for writer in writers:
                     writer.unreadable(item)
                 continue

@@ -93,6 +93,7 @@ class SummaryBuilder:
     documents: int = 0
     projects: int = 0
     unreadable: int = 0
+    not_understood: int = 0  # of the unreadable inputs, those whose layout no profile explains
     findings: int = 0
     waived: int = 0
     baseline: int = 0
@@ -131,14 +132,17 @@ class SummaryBuilder:
             if len(self.worst) > WORST_PROJECTS:
                 heapq.heappop(self.worst)
 
-    def add_unreadable(self) -> None:
+    def add_unreadable(self, error: InputError | None = None) -> None:
         self.unreadable += 1
+        if error is not None and error.kind == "not_understood":
+            self.not_understood += 1
 
     def summary(self) -> dict[str, Any]:
         worst = sorted(self.worst, key=lambda w: (-w[0], w[1], -w[2]))
         return {
             "documents": self.documents,
             "unreadable": self.unreadable,
+            "not_understood": self.not_understood,
             "projects": self.projects,
             "findings": self.findings,
             "waived": self.waived,

@@ -266,6 +266,7 @@ def test_a_workbook_of_an_unknown_layout_is_not_understood(tmp_path, capsys):
     assert code == 2
     assert report["documents"][0]["projects"] == 0 and not report["documents"][0]["findings"]
     assert "layout not understood" in report["documents"][0]["errors"][0]
+    assert report["summary"]["unreadable"] == 1 and report["summary"]["not_understood"] == 1
 
 
 def test_the_corpus_text_layout_is_recorded():

@@ -124,6 +124,6 @@ def render(
         summary.add(result)
     for error in errors:
         writer.unreadable(error)
-        summary.add_unreadable()
+        summary.add_unreadable(error)
     writer.finish(summary.summary(), notices or [])
     return out.getvalue()
