@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DRAFT_SUFFIXES = (".txt", ".docx", ".xlsx", ".pdf", ".doc")
+DRAFT_SUFFIXES = (".txt", ".docx", ".xlsx", ".pdf", ".doc", ".csv", ".tsv")
 
 
 @dataclass(frozen=True, slots=True)

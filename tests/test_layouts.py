@@ -93,3 +93,12 @@ def test_real_rows_pass_the_guards(layouts):
     doc = Document(path="x.xlsx", source_format="xlsx")
     doc.projects.append(Project(index=1, heading="", indicators=[row("产出指标", "数量指标", "培训人次：全年", "≥300人次")]))
     check_understood(doc, "xlsx", layouts, True)
+
+
+def test_a_folder_of_drafts_includes_flat_exports(tmp_path):
+    from auditor.inputs import collect_inputs
+
+    for name in ("a.csv", "b.tsv", "c.txt", "notes.json"):
+        (tmp_path / name).write_text("项目编码,一级指标\n", encoding="utf-8")
+    files, problems = collect_inputs([str(tmp_path)])
+    assert sorted(f.path.name for f in files) == ["a.csv", "b.tsv", "c.txt"] and not problems
