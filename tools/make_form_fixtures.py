@@ -31,9 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
 
-from make_fixtures import _docx_base, write_deterministic_zip  # noqa: E402
+from tools.make_fixtures import _docx_base, write_deterministic_zip  # noqa: E402
 
 from auditor.readers.xlsx import format_number  # noqa: E402
 
