@@ -17,7 +17,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +112,16 @@ class LayoutSet:
         """The flow profile used when no form or flat profile explains a file."""
         return next(p for p in self.profiles if p.kind == "flow")
 
+    @cached_property
     def all_field_labels(self) -> frozenset[str]:
         """Every header label any profile knows: a cell written as such a label (with a colon)
         inside an indicator table means the table was not understood."""
         return frozenset(key for p in self.profiles for key in p.fields)
+
+    @cached_property
+    def all_column_names(self) -> frozenset[str]:
+        """Every grid column header any profile knows (一级指标, 目标值 …)."""
+        return frozenset(key for p in self.profiles for key in p.columns)
 
 
 def _profile(data: dict[str, Any], path: Path) -> LayoutProfile:

@@ -75,11 +75,12 @@ def check_understood(doc: Document, fmt: str, layouts: LayoutSet, has_tables: bo
     """Raise ``NotUnderstood`` where the reading shows it went wrong: a header field
     (``项目类型：``) or a grid header (一级指标 | 二级指标 …) read as an indicator row, or a file of
     tables without any project."""
-    labels = layouts.all_field_labels()
-    columns = {key for p in layouts.profiles for key in p.columns}
-    for project_indicators in [doc.department_indicators, *(p.indicators for p in doc.projects)]:
-        for row in project_indicators:
-            _check_row(row, labels, columns)
+    labels, columns = layouts.all_field_labels, layouts.all_column_names
+    for indicators in [doc.department_indicators, *(p.indicators for p in doc.projects)]:
+        for row in indicators:
+            texts = (row.level1, row.level2, row.level3, row.value.raw)
+            if any(text.endswith(COLONS) for text in texts) or sum(text in columns for text in texts) >= 2:
+                _check_row(row, labels, columns)
     if fmt in GRID_FORMATS and has_tables and not doc.projects:
         raise NotUnderstood(
             "没有任何版式能解释此文件的表格（未读出任何项目）；已知版式：" + "、".join(p.name["zh"] for p in layouts.profiles),
@@ -88,17 +89,19 @@ def check_understood(doc: Document, fmt: str, layouts: LayoutSet, has_tables: bo
         )
 
 
-def _check_row(row: Indicator, labels: frozenset[str], columns: set[str]) -> None:
+COLONS = (":", "：")
+
+
+def _check_row(row: Indicator, labels: frozenset[str], columns: frozenset[str]) -> None:
     texts = [("level1", row.level1), ("level2", row.level2), ("level3", row.level3), ("value", row.value.raw)]
     for name, text in texts:
-        if text.endswith((":", "：")) and label_of(text).key in labels:
+        if text.endswith(COLONS) and label_of(text).key in labels:
             raise NotUnderstood(
                 f"表头字段“{text}”被读成了指标行（{row.loc_of(name)}）：表格结构与已知版式不符",
                 f"a header field {text!r} would be read as an indicator row ({row.loc_of(name)}): the table does not fit a known layout",
                 row.loc_of(name),
             )
-    named = sum(1 for _, text in texts if text in columns)  # header cells are written as their keys
-    if named >= 2:
+    if sum(1 for _, text in texts if text in columns) >= 2:  # header cells are written as their keys
         raise NotUnderstood(
             f"指标表的表头行被读成了指标行（{row.loc}）：表格结构与已知版式不符",
             f"an indicator grid's header row would be read as an indicator ({row.loc}): the table does not fit a known layout",
