@@ -236,3 +236,22 @@ def test_cli_refuses_a_project_sheet_without_its_code_column(in_tmp):
     assert code == 2
     assert "“项目”" in err and "没有项目编码列" in err
     assert json.loads(out)["documents"][0]["findings"] == []
+
+
+@pytest.mark.parametrize("name,content", [
+    ("header-only.csv", "项目编码,一级指标,二级指标,三级指标,指标值\n"),
+    ("blank.xlsx", None),
+])
+def test_an_empty_export_or_workbook_is_said_to_be_empty(in_tmp, name, content):
+    path = in_tmp / name
+    if content is None:
+        import openpyxl
+
+        openpyxl.Workbook().save(path)
+    else:
+        path.write_text(content, encoding="utf-8")
+    code, out, err = run("check", str(path), "--format", "json")
+    assert code == 2
+    assert ("an empty export" in err or "not a draft, or empty" in err) and "not understood" not in err
+    (doc,) = json.loads(out)["documents"]
+    assert doc["error_kind"] == "unreadable" and doc["findings"] == []

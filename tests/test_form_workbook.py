@@ -351,3 +351,20 @@ def test_a_bad_layout_file_is_a_located_error(tmp_path, capsys):
     assert main(["layouts", "--layouts", str(profile)]) == 2
     err = capsys.readouterr().err
     assert "bad.yaml:2" in err and "sheet" in err
+
+
+def test_the_template_row_ends_the_grid(tmp_path):
+    """A 备注 row whose instructions sit under the grid's columns, and a signature line after it,
+    are template text: no indicator, and what follows is noted as not read."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    end = write_form(sheet, 1, "P011", "路灯维护", [["产出", "数量", "维修盏数", "≥240盏", "全年维修路灯"]])
+    sheet.cell(end - 1, 3, "不适用的指标请填写“不适用”")
+    sheet.cell(end - 1, 4, "目标值须可衡量")
+    sheet.cell(end, 1, "填报人：张三")
+    sheet.cell(end, 4, "联系电话：12345678")
+    path = tmp_path / "template.xlsx"
+    book.save(path)
+    doc = read_document(path, parse_value)
+    assert [i.level3 for i in doc.projects[0].indicators] == ["维修盏数"]
+    assert any("template row" in n.message and "模板说明行" in n.zh for n in doc.notes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
-from auditor.readers.detect import NotUnderstood
+from auditor.readers.detect import FormatError, NotUnderstood
 from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, row_location, set_field
 
 HEADER_SEARCH_ROWS = 10  # rows searched for the header row (titles and a 单位 line may come first)
@@ -279,6 +279,10 @@ def read_flat(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             reader.indicators(table)
         else:
             reader.project_table(table)
+    if tables and not doc.projects:
+        names = "、".join(f"“{t.grid.name}”" for t in tables)
+        raise FormatError(f"{names}只有表头，没有数据行：导出表为空 / {', '.join(repr(t.grid.name) for t in tables)}:"
+                          " a header row and no data rows: an empty export", tables[0].first_loc())
     title = next((table.title for table in tables if table.title), None)
     finish_document(doc, title[0] if title else None, title[1] if title else Location())
 

@@ -62,7 +62,7 @@ def read_with_layout(stream: BlockStream, path: str, fmt: str, parse_value: Valu
         doc.notes.extend(_note(note) for note in stream.notes)
         KINDS[profile.kind].read(stream.grids, profile, doc, parse_value)
     doc.layout = profile.id
-    check_understood(doc, fmt, layouts, bool(stream.grids))
+    check_understood(doc, fmt, layouts, any(grid.rows for grid in stream.grids))
     return doc
 
 
@@ -74,7 +74,8 @@ def _note(note: tuple) -> ReadNote:
 def check_understood(doc: Document, fmt: str, layouts: LayoutSet, has_tables: bool) -> None:
     """Raise ``NotUnderstood`` where the reading shows it went wrong: a header field
     (``项目类型：``) or a grid header (一级指标 | 二级指标 …) read as an indicator row, or a file of
-    tables without any project."""
+    tables with content (``has_tables``) and no project. A file of blank sheets is left to the
+    caller's "no content" error."""
     labels, columns = layouts.all_field_labels, layouts.all_column_names
     for indicators in [doc.department_indicators, *(p.indicators for p in doc.projects)]:
         for row in indicators:
