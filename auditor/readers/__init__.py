@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.model import Document, Location
+from auditor.model import Document, Location, ReadNote
 from auditor.readers.assemble import ValueParser
 from auditor.readers.blocks import BlockStream
 from auditor.readers.detect import (
@@ -123,7 +123,7 @@ def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet) 
         )
     stream = _lex_binary(path, sniffed.format)
     if not _suffix_matches(path, sniffed.format):
-        stream.notes.insert(0, (f"file is named {path.suffix} but holds a {sniffed.format} document; read by its content",
+        stream.notes.insert(0, ReadNote(f"file is named {path.suffix} but holds a {sniffed.format} document; read by its content",
                                 Location(), f"文件扩展名为 {path.suffix}，内容却是 {sniffed.format} 文档；按内容读取"))
     return read_with_layout(stream, shown, sniffed.format, parse_value, layouts)
 
@@ -179,9 +179,13 @@ def _lex_csv_file(path: Path, size: int) -> BlockStream:
 
     text, encoding = _decoded(path, size, None)
     stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None)
-    if encoding not in ("utf-8", "utf-8-sig"):
-        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1), f"按 {encoding} 编码读取"))
+    _note_encoding(stream, encoding)
     return stream
+
+
+def _note_encoding(stream: BlockStream, encoding: str) -> None:
+    if encoding not in ("utf-8", "utf-8-sig"):
+        stream.notes.insert(0, ReadNote(f"text decoded as {encoding}", Location(line=1), f"按 {encoding} 编码读取"))
 
 
 def _decoded(path: Path, size: int, kind: str | None) -> tuple[str, str]:
@@ -214,10 +218,9 @@ def _decoded(path: Path, size: int, kind: str | None) -> tuple[str, str]:
 def _lex_text_file(path: Path, size: int, kind: str | None) -> BlockStream:
     text, encoding = _decoded(path, size, kind)
     stream = lex_text(text)
-    if encoding not in ("utf-8", "utf-8-sig"):
-        stream.notes.insert(0, (f"text decoded as {encoding}", Location(line=1), f"按 {encoding} 编码读取"))
+    _note_encoding(stream, encoding)
     if kind:
-        stream.notes.insert(0, (f"file is named {path.suffix} but holds plain text; read as text", Location(line=1),
+        stream.notes.insert(0, ReadNote(f"file is named {path.suffix} but holds plain text; read as text", Location(line=1),
                                 f"文件扩展名为 {path.suffix}，内容却是纯文本；按文本读取"))
     return stream
 

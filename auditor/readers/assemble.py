@@ -646,5 +646,5 @@ def _join_value_parts(cells: list, parts: dict[str, int]) -> str:
 def assemble(stream: BlockStream, path: str, source_format: str, parse_value: ValueParser) -> Document:
     """Build a ``Document`` from a reader's block stream."""
     doc = Document(path=path, source_format=source_format)
-    doc.notes.extend(ReadNote(note[0], note[1], note[2] if len(note) > 2 else "") for note in stream.notes)
+    doc.notes.extend(stream.notes)
     return _Assembler(doc, parse_value, stream.blocks).run()

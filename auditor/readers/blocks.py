@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from auditor.model import Location
+from auditor.model import Location, ReadNote
 
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 
@@ -74,12 +74,11 @@ class Grid:
 
 @dataclass(slots=True)
 class BlockStream:
-    """The blocks of one input plus anything the reader had to note while reading them, as
-    ``(en, loc)`` or ``(en, loc, zh)``. Formats made of tables also give each table as a
-    ``Grid``."""
+    """The blocks of one input plus anything the reader had to note while reading them.
+    Formats made of tables also give each table as a ``Grid``."""
 
     blocks: list[Block] = field(default_factory=list)
-    notes: list[tuple] = field(default_factory=list)
+    notes: list[ReadNote] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
 
 

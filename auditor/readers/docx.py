@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.model import Location
+from auditor.model import Location, ReadNote
 from auditor.readers.blocks import BlockStream, Grid, GridCell, Paragraph, clean_cell_text, grid_row, text_paragraph
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -69,7 +69,7 @@ class _Walker:
             elif tag in (SDT, SDT_CONTENT, CUSTOM_XML):
                 self.body(child)
             elif tag == W + "altChunk":
-                self.stream.notes.append(("embedded (altChunk) content not read", self.here(), "嵌入的（altChunk）内容未读取"))
+                self.stream.notes.append(ReadNote("embedded (altChunk) content not read", self.here(), "嵌入的（altChunk）内容未读取"))
 
     def here(self) -> Location:
         return Location(ref=f"段落 {self.paragraphs + 1}")
@@ -119,7 +119,7 @@ class _Walker:
                 if depth >= MAX_NESTING:
                     continue
                 if depth == 0:
-                    self.stream.notes.append(("nested table flattened into the cell text", loc, "嵌套表格已展开为单元格文字"))
+                    self.stream.notes.append(ReadNote("nested table flattened into the cell text", loc, "嵌套表格已展开为单元格文字"))
                 for row in _rows(child):
                     texts = [
                         t for t in (self.cell_text(c, loc, depth + 1).replace("\n", " ").strip()

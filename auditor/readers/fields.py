@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from auditor.model import Amount, Budget, Document, Indicator, IndicatorValue, Location, Project, TextItem
-from auditor.readers.assemble import CODE_YEAR, TEXT_YEAR, parse_amount, split_goals
+from auditor.model import Amount, Budget, Document, Indicator, Location, Project, TextItem
+from auditor.readers.assemble import CODE_YEAR, TEXT_YEAR, ValueParser, parse_amount, split_goals
 
-ValueParser = Callable[[str], IndicatorValue]
 TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal", "purpose")
 PLAIN_FIELDS = ("applicant", "parent_unit", "project_type", "allocation")
 YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)\d{2})")
@@ -83,6 +82,30 @@ def duration_years(text: str) -> int | None:
 def category(text: str) -> str:
     """A category cell (一级/二级指标) as one word: a wrapped ``社会\\n效益`` reads ``社会效益``."""
     return "".join(text.split())
+
+
+def grid_indicator(
+    cells: Mapping[str, tuple[str, Location]],
+    present: frozenset[str] | set[str],
+    above: tuple[str, str],
+    fallback: Location,
+    parse_value: ValueParser,
+) -> tuple[tuple[str, str], Indicator | None]:
+    """A grid row as an indicator, and the categories it leaves for the rows below. Its blank
+    一级/二级指标 are those of the row above (``above``: merged down, or written once); a row
+    with nothing in 三级指标, 指标值, 指标解释 or 确定依据 is an unused slot of the form (its
+    category named, nothing filled in) and gives no indicator."""
+    level1 = category(cells.get("level1", ("",))[0])
+    level2 = category(cells.get("level2", ("",))[0])
+    filled: tuple[str, ...] = ()
+    if not level1:
+        level1, filled = above[0], ("level1",)
+        if not level2:
+            level2, filled = above[1], ("level1", "level2")
+    if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
+        return (level1, level2), None
+    loc = row_location(cells, fallback)
+    return (level1, level2), make_indicator(cells, present, level1, level2, loc, parse_value, filled)
 
 
 def row_location(cells: Mapping[str, tuple[str, Location]], fallback: Location) -> Location:

@@ -24,7 +24,7 @@ from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
 from auditor.readers.detect import FormatError, NotUnderstood
-from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, row_location, set_field
+from auditor.readers.fields import ValueParser, finish_document, grid_indicator, set_field
 
 HEADER_SEARCH_ROWS = 10  # rows searched for the header row (titles and a 单位 line may come first)
 MIN_HEADER_COLUMNS = 3
@@ -181,26 +181,17 @@ class _FlatReader:
 
     def indicators(self, table: _Table) -> None:
         present = set(table.columns.values())
-        context: dict[str, tuple[str, str]] = {}
+        has_project_fields = bool(set(table.fields.values()) - {self.profile.key})
+        above: dict[str, tuple[str, str]] = {}
         for code, row in self.keyed_rows(table):
             project = self.project(code, row[0].loc)
-            if set(table.fields.values()) - {self.profile.key}:
+            if has_project_fields:
                 self.project_fields(table, code, row, project)
             cells = {name: (cell.text, cell.loc) for col, name in table.columns.items() if (cell := _cell_at(row, col))}
-            level1 = category(cells.get("level1", ("",))[0])
-            level2 = category(cells.get("level2", ("",))[0])
-            last1, last2 = context.get(code, ("", ""))
-            filled: tuple[str, ...] = ()
-            if not level1:
-                level1, filled = last1, ("level1",)
-                if not level2:
-                    level2, filled = last2, ("level1", "level2")
-            context[code] = (level1, level2)
-            if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
-                continue
-            loc = row_location(cells, row[0].loc)
-            project.fields.setdefault("indicators", loc)
-            project.indicators.append(make_indicator(cells, present, level1, level2, loc, self.parse_value, filled))
+            above[code], indicator = grid_indicator(cells, present, above.get(code, ("", "")), row[0].loc, self.parse_value)
+            if indicator is not None:
+                project.fields.setdefault("indicators", indicator.loc)
+                project.indicators.append(indicator)
 
     def project_table(self, table: _Table) -> None:
         for code, row in self.keyed_rows(table):

@@ -23,7 +23,7 @@ from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, IndicatorValue, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
 from auditor.readers.detect import NotUnderstood
-from auditor.readers.fields import ValueParser, category, finish_document, make_indicator, row_location
+from auditor.readers.fields import ValueParser, finish_document, grid_indicator
 
 START_FIELDS = ("code", "name")
 
@@ -205,7 +205,7 @@ class _FormReader:
                 text, loc = value.text, value.loc
             else:
                 text, loc = "", label.loc
-            if name in self.project.fields and name not in ("budget",):
+            if name in self.project.fields:
                 self.note(label.loc, f"字段“{label.text}”重复，以第一次为准", f"field {label.text!r} repeated; the first one is read")
                 continue
             set_field(self.project, name, text, loc, self.profile.declared_unit(label.text))
@@ -240,19 +240,10 @@ class _FormReader:
             elif not cell.continued:
                 self.above[cell.col] = cell.text
             cells[name] = (text, cell.loc)
-        level1 = category(cells.get("level1", ("", first))[0])
-        level2 = category(cells.get("level2", ("", first))[0])
-        filled: tuple[str, ...] = ()
-        if not level1:
-            level1, filled = self.level1, ("level1",)
-            if not level2:
-                level2, filled = self.level2, ("level1", "level2")
-        self.level1, self.level2 = level1, level2
-        if not any(cells.get(name, ("",))[0].strip() for name in ("level3", "value", "description", "basis")):
-            return  # an unused slot of the form (its category named, nothing filled in)
-        present = set(self.columns.values())
-        loc = row_location(cells, first)
-        self.project.indicators.append(make_indicator(cells, present, level1, level2, loc, self.parse_value, filled))
+        (self.level1, self.level2), indicator = grid_indicator(
+            cells, set(self.columns.values()), (self.level1, self.level2), first, self.parse_value)
+        if indicator is not None:
+            self.project.indicators.append(indicator)
 
     def column_at(self, col: int) -> str | None:
         assert self.columns is not None

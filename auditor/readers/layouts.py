@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from auditor.layouts import LayoutProfile, LayoutSet, label_of
-from auditor.model import Document, Indicator, ReadNote
+from auditor.model import Document, Indicator
 from auditor.readers import flat, forms
 from auditor.readers.assemble import assemble
 from auditor.readers.blocks import BlockStream, Grid
@@ -59,16 +59,11 @@ def read_with_layout(stream: BlockStream, path: str, fmt: str, parse_value: Valu
         doc = assemble(stream, path, fmt, parse_value)
     else:
         doc = Document(path=path, source_format=fmt)
-        doc.notes.extend(_note(note) for note in stream.notes)
+        doc.notes.extend(stream.notes)
         KINDS[profile.kind].read(stream.grids, profile, doc, parse_value)
     doc.layout = profile.id
     check_understood(doc, fmt, layouts, any(grid.rows for grid in stream.grids))
     return doc
-
-
-def _note(note: tuple) -> ReadNote:
-    message, loc, *zh = note
-    return ReadNote(message, loc, zh[0] if zh else "")
 
 
 def check_understood(doc: Document, fmt: str, layouts: LayoutSet, has_tables: bool) -> None:

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from auditor.model import NOWHERE
+from auditor.model import NOWHERE, ReadNote
 from auditor.readers.blocks import BlockStream
 from auditor.readers.detect import FormatError, check_package
 
@@ -66,7 +66,7 @@ def lex_doc(path: Path) -> BlockStream:
         converted = convert(path, "docx", Path(tmp))
         check_package(converted, "docx")
         stream = lex_docx(converted)
-    stream.notes.insert(0, ("Word 97 .doc converted to .docx by LibreOffice before reading", NOWHERE,
+    stream.notes.insert(0, ReadNote("Word 97 .doc converted to .docx by LibreOffice before reading", NOWHERE,
                             "Word 97 .doc 已先由 LibreOffice 转换为 .docx 再读取"))
     return stream
 

@@ -21,7 +21,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from auditor.model import Location
+from auditor.model import Location, ReadNote
 from auditor.readers.blocks import BlockStream, Grid, GridCell, Paragraph, clean_cell_text, column_letter, grid_row, text_paragraph
 
 MAX_CELLS_PER_SHEET = 2_000_000
@@ -40,13 +40,13 @@ def lex_xlsx(path: Path) -> BlockStream:
         sheets = []
         for sheet in workbook.worksheets:
             if sheet.sheet_state != "visible":
-                stream.notes.append((f"hidden sheet {sheet.title!r} not read", Location(ref=sheet_ref(sheet.title, "A1")),
+                stream.notes.append(ReadNote(f"hidden sheet {sheet.title!r} not read", Location(ref=sheet_ref(sheet.title, "A1")),
                                      f"隐藏的工作表“{sheet.title}”未读取"))
             else:
                 sheets.append(sheet)
         by_layout = not any(_any_border(sheet) for sheet in sheets)
         if by_layout and sheets:
-            stream.notes.append(("the workbook has no cell borders; tables found by layout", Location(ref=sheet_ref(sheets[0].title, "A1")),
+            stream.notes.append(ReadNote("the workbook has no cell borders; tables found by layout", Location(ref=sheet_ref(sheets[0].title, "A1")),
                                  "工作簿没有单元格边框，按排布识别表格"))
         for sheet in sheets:
             tables = _sheet(sheet, stream, tables, by_layout)
@@ -69,7 +69,7 @@ def _any_border(sheet) -> bool:
 def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
     rows, cols = sheet.max_row or 0, sheet.max_column or 0
     if rows * cols > MAX_CELLS_PER_SHEET:
-        stream.notes.append((f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=sheet_ref(sheet.title, "A1")),
+        stream.notes.append(ReadNote(f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=sheet_ref(sheet.title, "A1")),
                              f"工作表“{sheet.title}”有 {rows * cols} 个单元格，超过上限，未读取"))
         return tables
     merged = _merge_map(sheet)
