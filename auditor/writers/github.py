@@ -51,9 +51,9 @@ def command(name: str, message: str, **properties: Any) -> str:
     return f"::{name}{' ' + props if props else ''}::{escape_data(message)}\n"
 
 
-def summary_text(summary: dict[str, Any], lang: str, not_understood: int = 0) -> str:
-    """The run in one sentence; ``not_understood`` of the inputs not audited were not
-    understood (the others could not be read)."""
+def summary_text(summary: dict[str, Any], lang: str) -> str:
+    """The run in one sentence (inputs not audited counted apart: unreadable, not understood)."""
+    not_understood = summary["not_understood"]
     unreadable = summary["unreadable"] - not_understood
     severity = summary["by_severity"]
     if lang == "zh":
@@ -86,10 +86,6 @@ def summary_text(summary: dict[str, Any], lang: str, not_understood: int = 0) ->
 class GithubWriter(ReportWriter):
     """Annotations as drafts arrive; the summary at the end."""
 
-    def __init__(self, out: Any, run: Any) -> None:
-        super().__init__(out, run)
-        self.not_understood = 0
-
     def annotation(self, finding: Finding, path: str) -> str:
         lang = self.run.lang
         message = finding.text(lang)
@@ -112,7 +108,6 @@ class GithubWriter(ReportWriter):
     def unreadable(self, error: InputError) -> None:
         path = relative_path(error.path, self.run.base)
         if error.kind == "not_understood":
-            self.not_understood += 1
             title = f"budget-audit {error_label(error, self.run.lang)}"
             self.out.write(command("error", error_text(error, self.run.lang), file=path, line=error.line, title=title))
             return
@@ -124,4 +119,4 @@ class GithubWriter(ReportWriter):
         for notice in notices:
             text = notice.get(lang) or notice.get("zh", "")
             self.out.write(command("warning", text, title=f"budget-audit {WORDS[lang]['notice']}"))
-        self.out.write(command("notice", summary_text(summary, lang, self.not_understood), title="budget-audit"))
+        self.out.write(command("notice", summary_text(summary, lang), title="budget-audit"))

@@ -136,7 +136,7 @@ class TableWriter(ReportWriter):
             )
         if notices:
             parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
-        parts.append(_summary(summary, lang, len(not_understood)))
+        parts.append(_summary(summary, lang))
         self.out.write("\n\n".join(parts) + "\n")
 
 
@@ -151,8 +151,9 @@ def _by_dimension(findings: list[Finding], lang: str) -> list[str]:
     ]
 
 
-def _summary(summary: dict[str, Any], lang: str, not_understood: int = 0) -> str:
+def _summary(summary: dict[str, Any], lang: str) -> str:
     words = WORDS[lang]
+    not_understood = summary["not_understood"]
     severity = summary["by_severity"]
     if lang == "zh":
         line = (

@@ -260,7 +260,7 @@ class XlsxWriter(ReportWriter):
         words = WORDS[lang]
         severity_label = (lambda s: SEVERITY_ZH[s]) if lang == "zh" else (lambda s: s)
         dimension_label = (lambda d: d) if lang == "zh" else (lambda d: DIMENSION_EN.get(d, d))
-        not_understood = sum(1 for e in self.errors if e.kind == "not_understood")
+        not_understood = summary["not_understood"]
         rows: list[tuple[list[Any], bool]] = [([words["title"]], True)]
         if self.run.version:
             rows.append(([words["version"], self.run.version], False))
