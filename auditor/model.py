@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
-ValueKind = Literal["quantity", "date", "text", "empty", "unparsed"]
+ValueKind = Literal["quantity", "date", "text", "empty", "unparsed", "not_applicable"]
 SectionKind = Literal["overall_goals", "area_goals", "safeguards"]
 
 
@@ -101,6 +101,8 @@ class ValueDate:
     month: int | None
     day: int | None = None
     qualifier: str | None = None  # 底 / 末 / 前 / 内 …
+    every: str | None = None  # a recurring deadline's period: 天 / 周 / 月 / 季度 / 年 (每月10日前)
+    time: str | None = None  # a time of day, "06:30" (每天早上6点半前)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,16 @@ class IndicatorValue:
     """A parsed 指标值.
 
     ``kind`` is ``quantity`` (a number, optionally with operator and unit), ``date``, ``text``
-    (qualitative), ``empty`` or ``unparsed``. ``unit`` is normalised (``百分比`` → ``%``),
-    ``unit_raw`` is the unit as written; ``tail`` is trailing text that is not a unit
-    (``≥80成本控制`` → tail ``成本控制``).
+    (qualitative), ``empty``, ``unparsed`` or ``not_applicable`` (不适用, 不涉及, 无 …: the row is
+    declared not to apply). ``unit`` is normalised (``百分比`` → ``%``), ``unit_raw`` is the unit
+    as written; ``tail`` is trailing text that is not a unit (``≥80成本控制`` → tail ``成本控制``).
+    ``op_raw`` is the operator as written (``不超过``, ``达到``); ``lead`` words before it that
+    only name what is measured (``总成本`` of ``总成本不超过35万元``); ``per`` the period of a
+    rate or frequency (``年`` of ``每年不超过3.5万元``, ``季度`` of ``每季度不少于2次``);
+    ``counted`` the noun a classifier counts (``社区`` of ``13个社区``). ``unit_from`` says where
+    a unit not written in the value came from: ``name`` (``覆盖率（%）``), ``context`` (``35万``
+    in a cost row → 万元) or ``format`` (a spreadsheet cell shown as a percentage); None when
+    written.
     """
 
     raw: str
@@ -121,6 +130,11 @@ class IndicatorValue:
     unit_raw: str | None = None
     tail: str | None = None
     date: ValueDate | None = None
+    op_raw: str | None = None
+    lead: str | None = None
+    per: str | None = None
+    counted: str | None = None
+    unit_from: str | None = None
 
 
 @dataclass(slots=True)
@@ -138,6 +152,9 @@ class Indicator:
     cells: dict[str, Location] = field(default_factory=dict)
     filled: tuple[str, ...] = ()
     scoring: str | None = None  # 评（扣）分标准, department-level tables only
+    # The row is declared not to apply (不适用 / 不涉及 / 无 in its value or name): row-level rules
+    # skip it; whether the category may be left out is a project-level judgement.
+    not_applicable: bool = False
 
     def loc_of(self, name: str) -> Location:
         """Location of one cell of the row (falls back to the row)."""
