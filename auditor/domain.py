@@ -161,7 +161,9 @@ def _unit_terms(name: str) -> tuple[str, ...]:
 def borrowed_subject(text: str | None, project: Project | None, document: Document | None) -> str | None:
     """Another project's subject named in this project's text: a unit term (``武装部``) from
     another project's name that this project's own name lacks, in a phrase that echoes that
-    name (a common run of five characters or more). Returns ``武装部（项目6“…”）`` or null."""
+    name (a common run of five characters or more), and distinctive in the draft: named by no
+    project but that one (a facility word many projects speak of — 服务中心, 工作站 — is no
+    one's own subject). Returns ``武装部（项目6“…”）`` or null."""
     if not text or project is None or document is None or not UNIT_END.search(text):
         return None
     own = project.display_name
@@ -169,7 +171,7 @@ def borrowed_subject(text: str | None, project: Project | None, document: Docume
         if other is project:
             continue
         for term in _unit_terms(other.display_name):
-            if term in own or term not in text:
+            if term in own or term not in text or _spoken_of_elsewhere(term, document, project, other):
                 continue
             name = NAME_PREFIX.sub("", other.display_name)
             match = SequenceMatcher(None, text, name, autojunk=False).find_longest_match(0, len(text), 0, len(name))
@@ -177,6 +179,19 @@ def borrowed_subject(text: str | None, project: Project | None, document: Docume
             if match.size >= 5 and term in common:
                 return f"{term}（项目{other.index}“{other.display_name}”）"
     return None
+
+
+def _spoken_of_elsewhere(term: str, document: Document, project: Project, owner: Project) -> bool:
+    """Whether a project other than ``owner`` and ``project`` names ``term`` in its name, goals,
+    purpose or indicators: then the term is common in the draft, not ``owner``'s subject."""
+    for other in document.projects:
+        if other is project or other is owner:
+            continue
+        texts = [other.display_name, other.purpose.text if other.purpose else ""]
+        texts += [g.text for g in other.goals] + [row.level3 for row in other.indicators]
+        if any(term in t for t in texts):
+            return True
+    return False
 
 
 def own_place(place: str | None, document: Document | None) -> bool:

@@ -74,10 +74,11 @@ class Engine:
         refs: dict[int, ProjectRef] = {}
         for rule in self.rules:
             pairs = hits[rule.id]
-            if rule.collapse:
+            if rule.collapses:
                 findings = collapse(rule, pairs, refs)
             else:
                 findings = [make_finding(rule, target, hit, refs) for target, hit in pairs]
+            findings = merge_repeats(findings)
             outcomes[rule.id].findings = len(findings)
             result.findings.extend(findings)
         result.findings.sort(key=finding_order)
@@ -436,15 +437,20 @@ def project_facts(project: Project) -> ProjectFacts:
 
 def collapse(rule: Rule, pairs: list[tuple[Target, Hit]], refs: dict[int, ProjectRef]) -> list[Finding]:
     """One finding per project (or per document) listing all the rule's hits there, for rules
-    where the defect is the table's, not each row's (every 确定依据 empty)."""
-    assert rule.collapse is not None
-    by = rule.collapse.get("by", "project")
+    where the defect is the table's or the draft's habit, not each row's (every 确定依据 empty;
+    no value with an operator). A rule may collapse only some cases; the others' hits stay one
+    finding each."""
     groups: dict[Any, list[tuple[Target, Hit]]] = defaultdict(list)
-    for target, hit in pairs:
-        key = target.project.index if by == "project" and target.project else None
-        groups[key].append((target, hit))
     merged = []
-    for group in groups.values():
+    for target, hit in pairs:
+        how = rule.collapse_of(hit.case)
+        if how is None:
+            merged.append(make_finding(rule, target, hit, refs))
+            continue
+        by_project = how.get("by", "project") == "project" and target.project is not None
+        shared_texts = rule.collapse is how
+        groups[(None if shared_texts else hit.case, target.project.index if by_project else None)].append((target, hit))
+    for (case, _), group in groups.items():
         first = make_finding(rule, *group[0], refs)
         if len(group) == 1:
             merged.append(first)
@@ -457,7 +463,7 @@ def collapse(rule: Rule, pairs: list[tuple[Target, Hit]], refs: dict[int, Projec
             return {**base, "count": count, "lines": lines, "first_line": lines[0] if lines else None, "ats": places, "first_at": places[0]}
 
         data = LazyDict(merged_data)
-        messages, suggestions = rule.collapsed_templates()
+        messages, suggestions = rule.collapsed_templates(case)
         merged.append(
             replace(
                 first,
@@ -468,6 +474,43 @@ def collapse(rule: Rule, pairs: list[tuple[Target, Hit]], refs: dict[int, Projec
             )
         )
     return merged
+
+
+ROW_FIELD = re.compile(r"^(?:department_)?indicators\[\d+\]")
+
+
+def merge_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per defect, for the findings of one rule on one draft: the first of those on
+    the same indicator row (its value and its description show the same slip), and the first of
+    those in one project quoting the same evidence in the same case (the same sentence in 资金用途
+    and in 绩效目标). The findings are in document order, so the first is the first place."""
+    seen: set[tuple] = set()
+    kept = []
+    for finding in findings:
+        project = finding.project.index if finding.project else None
+        row = ROW_FIELD.match(finding.field)
+        key = (project, row.group()) if row else (project, finding.case, normalize_evidence(finding.evidence), _quoted_text(finding))
+        if key in seen:
+            continue
+        if row is None and not key[2]:
+            kept.append(finding)
+            continue
+        seen.add(key)
+        kept.append(finding)
+    return kept
+
+
+def _quoted_text(finding: Finding) -> str:
+    """The whole text a text finding was found in (two fields holding the same sentence), or
+    '' for other findings."""
+    context = finding.context
+    if context and context.get("type") == "text":
+        return normalize_evidence(str(context.get("text") or ""))
+    return ""
+
+
+def normalize_evidence(text: str) -> str:
+    return re.sub(r"[\s。；;，,.]+$", "", re.sub(r"\s+", " ", text.strip()))
 
 
 def _common_field(field_path: str) -> str:

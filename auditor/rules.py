@@ -94,10 +94,20 @@ class Rule:
             )
         return found
 
-    def collapsed_templates(self) -> tuple[dict[str, str], dict[str, str]]:
-        """Templates of a collapsed finding: the rule's ``collapse`` texts, else its own."""
-        collapse = self.collapse or {}
-        message, suggestion = self.templates(None)
+    def collapse_of(self, case: str | None) -> dict[str, Any] | None:
+        """How the hits of a case are collapsed: the case's own ``collapse``, else the rule's
+        (None: one finding per hit)."""
+        return self.cases.get(case or "", {}).get("collapse") or self.collapse
+
+    @property
+    def collapses(self) -> bool:
+        return self.collapse is not None or any("collapse" in case for case in self.cases.values())
+
+    def collapsed_templates(self, case: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """Templates of a collapsed finding: the ``collapse`` texts of the case (or the rule),
+        else the case's own."""
+        collapse = self.collapse_of(case) or {}
+        message, suggestion = self.templates(case)
         return (
             {lang: collapse.get("message", {}).get(lang) or message[lang] for lang in LANGS},
             {lang: collapse.get("suggestion", {}).get(lang) or suggestion[lang] for lang in LANGS},

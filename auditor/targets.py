@@ -9,9 +9,9 @@ of names that ``where``/``assert`` expressions and message placeholders read.
 | ``document`` | draft | ``document`` + its fields (``year``, ``projects``, ``sections`` …) |
 | ``project`` | project table | ``project`` + its fields (``code``, ``budget``, ``goals``, ``policy_basis``, ``duration_years`` …; None where the form has no such field), ``document`` |
 | ``spending_plan`` | project table | ``plan`` (null when absent), ``points``, ``unit``, ``budget``, ``project``, ``document`` |
-| ``indicator`` | indicator row (project rows and the department table) | the row's fields (``level1`` … ``value``, ``basis``), ``indicator``, ``project``, ``document`` |
+| ``indicator`` | indicator row (project rows and the department table) not declared not to apply | the row's fields (``level1`` … ``value``, ``basis``), ``indicator``, ``project``, ``document`` |
 | ``goal`` | 绩效目标 item | ``text``, ``number``, ``goal``, ``project``, ``document`` |
-| ``text`` | every piece of free text | ``text``, ``kind`` (purpose, goal, description, value, basis, level3, section, heading, policy_basis, calculation_basis, long_term_goal), ``project``, ``document`` |
+| ``text`` | every piece of free text (not the cells of a row declared not to apply) | ``text``, ``kind`` (purpose, goal, description, value, basis, level3, section, heading, policy_basis, calculation_basis, long_term_goal), ``project``, ``document`` |
 | ``run`` | the run: each draft against the drafts before it | — (the check's own ``signature`` and ``cross``) |
 """
 
@@ -133,10 +133,13 @@ def iter_targets(doc: Document, scope: str) -> Iterator[Target]:
             yield Target("spending_plan", plan, doc, p, "spending_plan", plan.loc if plan else p.loc, env)
     elif scope == "indicator":
         for i, row in enumerate(doc.department_indicators):
+            if row.not_applicable:
+                continue
             yield Target("indicator", row, doc, None, f"department_indicators[{i}]", row.loc, indicator_env(row, None, doc, i))
         for p in doc.projects:
             for i, row in enumerate(p.indicators):
-                yield Target("indicator", row, doc, p, f"indicators[{i}]", row.loc, indicator_env(row, p, doc, i))
+                if not row.not_applicable:
+                    yield Target("indicator", row, doc, p, f"indicators[{i}]", row.loc, indicator_env(row, p, doc, i))
     elif scope == "goal":
         for p in doc.projects:
             for i, goal in enumerate(p.goals):
@@ -169,6 +172,8 @@ def _text_targets(doc: Document) -> Iterator[Target]:
         for i, goal in enumerate(p.goals):
             yield _text(doc, p, "goal", f"goals[{i}]", goal.text, goal.loc)
         for i, row in enumerate(p.indicators):
+            if row.not_applicable:
+                continue
             for name in ("level3", "description", "value", "basis"):
                 text = row.value.raw if name == "value" else getattr(row, name)
                 if text:

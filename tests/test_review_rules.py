@@ -218,7 +218,8 @@ def test_inverted_ratios(audits):
 
 def test_places_and_units_borrowed_from_other_texts(audits, line_of):
     got = [(f.line, f.evidence) for f in findings(audits, "003", "foreign-subject")]
-    assert [e for _, e in got] == ["全乡", "韩村", "全乡", "韩村", "武装部（项目6“经开区武装部规范建设经费”）", "我镇", "我镇", "我镇"]
+    # 全乡 and 韩村 also stand in the copy of their part (section-duplicate): reported once
+    assert [e for _, e in got] == ["全乡", "韩村", "武装部（项目6“经开区武装部规范建设经费”）", "我镇", "我镇", "我镇"]
     for line, evidence in got:
         assert evidence[:2] in line_of("003", line)
     assert "河北永清经济开发区管理委员会" in findings(audits, "003", "foreign-subject")[0].message["zh"]

@@ -190,7 +190,7 @@ def _boilerplate(projects: list[Project], share: float) -> frozenset[str]:
     for project in projects:
         if project.indicators:
             tables += 1
-            counts.update({normalize_text(row.level3) for row in project.indicators})
+            counts.update({normalize_text(row.level3) for row in project.indicators if not row.not_applicable})
     if tables < 4:
         return frozenset()
     return frozenset(name for name, n in counts.items() if n >= 3 and n >= share * tables)
@@ -202,6 +202,8 @@ def _print(doc: Document, project: Project, boilerplate: frozenset[str]) -> Proj
     values = []
     names = []
     for row in project.indicators:
+        if row.not_applicable:
+            continue  # a row declared not to apply says nothing of the project, copied or not
         level3 = normalize_text(row.level3)
         level3_keys.append(_key(level3))
         values.append(row.value.raw)

@@ -40,7 +40,7 @@ class RecurrenceCheck:
         rows: dict[str, list[tuple[Project, Indicator]]] = defaultdict(list)
         for project in tables:
             for row in project.indicators:
-                if self._exempt(row):
+                if row.not_applicable or self._exempt(row):
                     continue
                 name = normalize_text(row.level3)
                 if name:
