@@ -12,6 +12,7 @@ from auditor.engine import Engine
 from auditor.fragments import document_from
 from auditor.model import IndicatorValue
 from auditor.rules import Example, Rule
+from auditor.values import complete_document
 
 UNFILLED = re.compile(r"\{[a-z_]+\}")
 
@@ -29,6 +30,7 @@ def run_example(rule: Rule, example: Example, parse_value: Callable[[str], Indic
         doc = document_from(example.fragment, rule.scope, parse_value)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         return ExampleResult(rule.id, example, False, f"fragment cannot be built: {error!r}")
+    complete_document(doc)
     findings = Engine([rule]).audit(doc).findings
     kind = "fail" if example.expect_fail else "pass"
     if example.expect_fail and not findings:

@@ -27,13 +27,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
-from auditor.model import IndicatorValue, ValueDate, ValueKind
+from auditor.model import Document, Indicator, IndicatorValue, ValueDate, ValueKind
 from auditor.resources import resource_path
 
 GRAMMAR_PATH = resource_path("grammar", "indicator_value.lark")
@@ -45,7 +46,8 @@ _UNIT_ALIASES: dict[str, str] = {
     "人数": "人", "人次数": "人次", "次数": "次", "个数": "个", "户数": "户", "家数": "家",
     "项数": "项", "件数": "件", "份数": "份", "台数": "台", "条数": "条", "场次数": "场次",
     "天数": "天", "日": "天",
-    "个工作日": "工作日", "个季度": "季度",
+    "个工作日": "工作日", "个季度": "季度", "个小时": "小时", "钟头": "小时", "个星期": "周",
+    "星期": "周",
     "仟元": "千元",
     "平米": "平方米", "平方": "平方米", "m2": "平方米", "km2": "平方公里",
     "立方": "立方米", "方": "立方米", "m3": "立方米",
@@ -63,6 +65,18 @@ _YUAN_PER_UNIT: dict[str, Decimal] = {
     "千万元": Decimal(10_000_000),
     "亿元": Decimal(100_000_000),
 }
+
+# A period as written (after 每 / 一 / "/") → its name; also the last part of a rate unit.
+_PERIODS: dict[str, str] = {
+    "年": "年", "年度": "年", "半年": "半年", "季度": "季度", "季": "季度", "月": "月", "月份": "月",
+    "个月": "月", "旬": "旬", "周": "周", "星期": "周", "天": "天", "日": "天", "工作日": "工作日",
+}
+# Words that make a lead a change ("较上年提高5%" is a difference, not a level), unless the lead
+# names a rate ("成本节约率不低于5%").
+_CHANGE_WORDS = re.compile(r"^(?:较|比|同比|环比)|增长|增加|提高|提升|降低|下降|减少|上升|节约|节省|缩短|压缩|增|减|降|升")
+_RATE_NAME = re.compile(r"(?:率|比例|比率|占比|比重)$")
+_MAX_LEAD_TAIL = 8  # a short remark after a lead quantity ("（城中村）", "到达"), not a second clause
+_AFTERNOON = frozenset({"下午", "晚上", "傍晚", "夜间", "晚"})
 
 _OPEN_BRACKETS = re.compile(r"[(\[{（【《「『“‘\"']+\Z")
 _DATE_FIELDS = re.compile(
@@ -111,10 +125,12 @@ def _parser() -> Lark:
 
 
 def _cn_to_decimal(numeral: str) -> Decimal:
-    """A Chinese numeral (三, 两千, 九十五点五, 百) as a Decimal; ValueError if it is none.
+    """A Chinese numeral (三, 两千, 九十五点五, 百, 半) as a Decimal; ValueError if it is none.
 
     A digit string without place words (二〇二三 is a year, 三五 means "three to five") is none.
     """
+    if numeral == "半":
+        return Decimal("0.5")
     integer = numeral.split("点", 1)[0]
     if len(numeral) > _MAX_CN_NUMERAL or (len(integer) > 1 and not _CN_PLACES & set(integer)):
         raise ValueError(numeral)
@@ -125,7 +141,20 @@ def _cn_to_decimal(numeral: str) -> Decimal:
     return Decimal(str(cn2an.cn2an(numeral, "normal")))
 
 
-class _Builder(Transformer[Token, dict[str, Any]]):
+class _Op(NamedTuple):
+    """An operator as read: its sign (None for 约/于), whether a suffix operator overrides it
+    (控制在, 约, 截至, 于), and the words as written."""
+
+    symbol: str | None
+    yields: bool
+    raw: str
+
+
+class _Rejected(ValueError):
+    """The grammar accepted a reading that the checks below do not (a lead naming a change …)."""
+
+
+class _Builder(Transformer[Token, Any]):
     """Turns a parse tree into IndicatorValue fields, cutting unit_raw and tail from ``raw``.
 
     ``origin[i]`` is the index in ``raw`` of the character that produced character ``i`` of the
@@ -140,42 +169,67 @@ class _Builder(Transformer[Token, dict[str, Any]]):
         start, end = token.start_pos or 0, (token.end_pos or 1) - 1
         return self._raw[self._origin[start]:self._origin[end] + 1].strip()
 
-    # operators: (symbol, yields_to_suffix)
-    def ge(self, _: list[Token]) -> tuple[str, bool]:
-        return "≥", False
+    # ---- operators ----
+    def _make_op(self, symbol: str | None, yields: bool, children: list[Token]) -> _Op:
+        return _Op(symbol, yields, self._raw_of(children[0]))
 
-    def le(self, _: list[Token]) -> tuple[str, bool]:
-        return "≤", False
+    def ge(self, c: list[Token]) -> _Op:
+        return self._make_op("≥", False, c)
 
-    def gt(self, _: list[Token]) -> tuple[str, bool]:
-        return ">", False
+    def le(self, c: list[Token]) -> _Op:
+        return self._make_op("≤", False, c)
 
-    def lt(self, _: list[Token]) -> tuple[str, bool]:
-        return "<", False
+    def gt(self, c: list[Token]) -> _Op:
+        return self._make_op(">", False, c)
 
-    def eq(self, _: list[Token]) -> tuple[str, bool]:
-        return "=", False
+    def lt(self, c: list[Token]) -> _Op:
+        return self._make_op("<", False, c)
 
-    def ctrl(self, _: list[Token]) -> tuple[str, bool]:
-        return "≤", True
+    def eq(self, c: list[Token]) -> _Op:
+        return self._make_op("=", False, c)
 
-    def about(self, _: list[Token]) -> tuple[None, bool]:
-        return None, True
+    def total(self, c: list[Token]) -> _Op:
+        return self._make_op("=", False, c)
 
-    def until(self, _: list[Token]) -> tuple[str, bool]:
-        return "≤", True
+    def ctrl(self, c: list[Token]) -> _Op:
+        return self._make_op("≤", True, c)
 
-    def at(self, _: list[Token]) -> tuple[None, bool]:
-        return None, True
+    def about(self, c: list[Token]) -> _Op:
+        return self._make_op(None, True, c)
 
-    def date_prefix(self, children: list[tuple[str, bool]]) -> tuple[str, bool]:
+    def until(self, c: list[Token]) -> _Op:
+        return self._make_op("≤", True, c)
+
+    def at(self, c: list[Token]) -> _Op:
+        return self._make_op(None, True, c)
+
+    def date_prefix(self, children: list[_Op]) -> _Op:
         return children[0]
 
-    def suffix_ge(self, _: list[Token]) -> str:
-        return "≥"
+    def suffix_ge(self, c: list[Token]) -> _Op:
+        return self._make_op("≥", False, c)
 
-    def suffix_le(self, _: list[Token]) -> str:
-        return "≤"
+    def suffix_le(self, c: list[Token]) -> _Op:
+        return self._make_op("≤", False, c)
+
+    @staticmethod
+    def _op(prefix: _Op | None, suffix: _Op | None) -> tuple[str | None, str | None]:
+        """The operator and its words: a prefix wins unless it yields to a suffix."""
+        if prefix is None:
+            return (suffix.symbol, suffix.raw) if suffix is not None else (None, None)
+        if prefix.yields and suffix is not None:
+            return suffix.symbol, f"{prefix.raw}…{suffix.raw}" if prefix.symbol else suffix.raw
+        return prefix.symbol, prefix.raw
+
+    # ---- words around the number ----
+    def every(self, c: list[Token]) -> str:
+        return _period(str(c[0]))
+
+    def per(self, c: list[Token]) -> str:
+        return _period(str(c[0]))
+
+    def lead(self, c: list[Token]) -> str:
+        return self._raw_of(c[0])
 
     def rest(self, children: list[Token | None]) -> str | None:
         tail = children[-1]
@@ -187,52 +241,168 @@ class _Builder(Transformer[Token, dict[str, Any]]):
             start = self._origin[(tail.start_pos or 0) - len(m.group())]
         return self._raw[start:self._stop] or None
 
-    @staticmethod
-    def _op(prefix: tuple[str | None, bool] | None, suffix: str | None) -> str | None:
-        if prefix is None or (prefix[1] and suffix is not None):
-            return suffix
-        return prefix[0]
+    # ---- quantities ----
+    def unit(self, c: list[Token]) -> dict[str, Any]:
+        return {"unit": normalize_unit(str(c[0])), "unit_raw": self._raw_of(c[0])}
 
-    def _quantity(self, prefix: tuple[str | None, bool] | None, number: Decimal, unit: str | None,
-                  unit_raw: str | None, suffix: str | None, tail: str | None) -> dict[str, Any]:
-        return {"kind": "quantity", "op": self._op(prefix, suffix), "number": number,
-                "unit": unit, "unit_raw": unit_raw, "tail": tail}
+    cn_unit = unit
+    open_unit = unit
 
-    def quantity(self, c: list[Any]) -> dict[str, Any]:
-        prefix, number, unit, suffix, tail = c
-        unit_raw = self._raw_of(unit) if unit is not None else None
-        return self._quantity(prefix, Decimal(str(number).replace(",", "")),
-                              normalize_unit(str(unit)) if unit is not None else None,
-                              unit_raw, suffix, tail)
+    def counted_unit(self, c: list[Token]) -> dict[str, Any]:
+        classifier, noun = c
+        return {"unit": normalize_unit(str(classifier)), "unit_raw": self._raw_of(classifier),
+                "counted": self._raw_of(noun)}
 
-    def cn_quantity(self, c: list[Any]) -> dict[str, Any]:
-        prefix, numeral, unit, suffix, tail = c
-        return self._quantity(prefix, _cn_to_decimal(str(numeral)), normalize_unit(str(unit)),
-                              self._raw_of(unit), suffix, tail)
+    def arabic(self, c: list[Any]) -> dict[str, Any]:
+        number, unit = c
+        return {"number": Decimal(str(number).replace(",", "")), **(unit or {})}
 
-    def pct_quantity(self, c: list[Any]) -> dict[str, Any]:
-        prefix, token, suffix, tail = c
-        text = str(token)
+    def chinese(self, c: list[Any]) -> dict[str, Any]:
+        numeral, unit = c
+        return {"number": _cn_to_decimal(str(numeral)), **unit}
+
+    def and_a_half(self, c: list[Token]) -> dict[str, Any]:
+        whole, unit = c
+        count = str(whole).replace("个半", "").strip()
+        number = Decimal(count) if count.isdigit() else _cn_to_decimal(count)
+        canonical = normalize_unit(str(unit))
+        return {"number": number + Decimal("0.5"), "unit": "个月" if canonical == "月" else canonical,
+                "unit_raw": self._raw_of(unit)}
+
+    def pct_chinese(self, c: list[Token]) -> dict[str, Any]:
+        text = str(c[0])
         marker = "百分之" if text.startswith("百分之") else "百分"
         digits = text[len(marker):]
         number = Decimal(digits) if digits[0].isdigit() else _cn_to_decimal(digits)
-        return self._quantity(prefix, number, "%", marker, suffix, tail)
+        return {"number": number, "unit": "%", "unit_raw": marker}
 
-    def date(self, c: list[Any]) -> dict[str, Any]:
-        prefix, token, part, by, tail = c
+    def quantity(self, c: list[Any]) -> dict[str, Any]:
+        every, lead, prefix, amount, per, suffix, tail = c
+        if lead is not None:
+            _check_lead(lead, has_op=prefix is not None, has_unit="unit" in amount, tail=tail)
+        op, op_raw = self._op(prefix, suffix)
+        unit = amount.get("unit")
+        return {"kind": "quantity", "op": op, "op_raw": op_raw, "lead": lead, "tail": tail,
+                "per": per or every or _period_of_unit(unit), **amount}
+
+    # ---- dates ----
+    def calendar(self, c: list[Any]) -> dict[str, Any]:
+        token, part, by = c
         text = re.sub(r"\s+", "", str(token))
         if m := _DATE_FIELDS.match(text):
             y, mo, d = m.group("y"), m.group("m"), m.group("d")
         else:  # 2023-12-31, 2023/12, 2023.12.31
             y, mo, d = (re.split(r"[-/.]", text) + [None, None])[:3]
-        qualifier = "".join(str(t).strip() for t in (part, by) if t is not None) or None
-        op = self._op(prefix, "≤" if by is not None else None)
         date = ValueDate(int(y) if y else None, int(mo) if mo else None, int(d) if d else None,
-                         qualifier)
-        return {"kind": "date", "op": op, "tail": tail, "date": date}
+                         _qualifier(part, by))
+        return {"date": date, "by": self._by(by)}
+
+    def date_end(self, c: list[Any]) -> dict[str, Any]:
+        return self.calendar(c[1:])
+
+    def this_year(self, c: list[Any]) -> dict[str, Any]:
+        _, part, by = c
+        return {"date": ValueDate(None, None, None, _qualifier(part, by)), "by": self._by(by)}
+
+    def half_year(self, c: list[Any]) -> dict[str, Any]:
+        half, by = c
+        half_text = re.sub(r"^[本当今]", "", str(half))
+        return {"date": ValueDate(None, None, None, _qualifier(Token("P", half_text), by)),
+                "by": self._by(by)}
+
+    def _by(self, by: Token | None) -> _Op | None:
+        return None if by is None else _Op("≤", False, self._raw_of(by))
+
+    def date(self, c: list[Any]) -> dict[str, Any]:
+        lead, prefix, point, end, tail = c
+        if lead is not None:
+            _check_lead(lead, has_op=True, has_unit=True, tail=tail)
+        date, by = point["date"], point["by"]
+        if end is not None:  # a range: its end is the deadline; it shares the start's year
+            date, by = end["date"], end["by"]
+            if date.year is None:
+                date = replace(date, year=point["date"].year)
+        op, op_raw = self._op(prefix, by)
+        return {"kind": "date", "op": op, "op_raw": op_raw, "lead": lead, "tail": tail,
+                "date": date}
+
+    def on_day(self, c: list[Any]) -> dict[str, Any]:
+        day, by = c
+        return {"day": int(re.sub(r"\D", "", str(day))), "by": by}
+
+    def at_time(self, c: list[Any]) -> dict[str, Any]:
+        daypart, clock, by = c
+        return {"time": _clock(str(clock), str(daypart) if daypart else None), "by": by}
+
+    def at_part(self, c: list[Any]) -> dict[str, Any]:
+        part, by = c
+        return {"part": part, "by": by}
+
+    def recurring_date(self, c: list[Any]) -> dict[str, Any]:
+        every, when, tail = c
+        by = self._by(when["by"])
+        date = ValueDate(None, None, when.get("day"), _qualifier(when.get("part"), when["by"]),
+                         every=every, time=when.get("time"))
+        return {"kind": "date", "op": by.symbol if by else None, "op_raw": by.raw if by else None,
+                "tail": tail, "date": date}
+
+    def next_month_date(self, c: list[Any]) -> dict[str, Any]:
+        """次月5日前: the 5th of the month after each month, a monthly deadline."""
+        _, day, by, tail = c
+        when = self.on_day([day, by])
+        return self.recurring_date(["月", when, tail])
+
+    # ---- the rest ----
+    def not_applicable(self, _: list[Token]) -> dict[str, Any]:
+        return {"kind": "not_applicable"}
 
     def start(self, c: list[dict[str, Any]]) -> dict[str, Any]:
         return c[0]
+
+
+def _qualifier(part: Token | None, by: Token | None) -> str | None:
+    return "".join(str(t).strip() for t in (part, by) if t is not None) or None
+
+
+def _period(text: str) -> str:
+    """每年 / 一年 / 每个月 / /日 → 年 / 年 / 月 / 天."""
+    word = re.sub(r"^[\s每一/个]+", "", text).strip()
+    return _PERIODS.get(word, word)
+
+
+def _period_of_unit(unit: str | None) -> str | None:
+    """The period a rate unit is per: 次/天 → 天, 万元/人·年 → 年; None for 平方米/人."""
+    if unit is None or "/" not in unit:
+        return None
+    last = re.split(r"[/·]", unit)[-1]
+    return _PERIODS.get(last)
+
+
+def _check_lead(lead: str, has_op: bool, has_unit: bool, tail: str | None) -> None:
+    """A lead names what is measured; it is rejected where the reading would be a guess."""
+    if _CHANGE_WORDS.search(lead) and not _RATE_NAME.search(lead):
+        raise _Rejected(lead)  # 较上年提高5%: a difference, not a level
+    if not (has_op or has_unit):
+        raise _Rejected(lead)  # 指标1：…: a numbered list, not a number
+    if tail is not None and (len(tail) > _MAX_LEAD_TAIL or re.search(r"[0-9\n]", tail)):
+        raise _Rejected(lead)  # another quantity or a scoring text follows
+
+
+def _clock(text: str, daypart: str | None) -> str:
+    """6点半 / 六点半 / 18:30 / 8点15分 → "06:30" / "18:30" / "08:15"; 下午3点 → "15:00"."""
+    text = re.sub(r"\s+", "", text)
+    hour_text, _, rest = re.split(r"([点时:])", text, maxsplit=1) if re.search(r"[点时:]", text) else (text, "", "")
+    hour = int(hour_text) if hour_text.isdigit() else int(_cn_to_decimal(hour_text))
+    rest = rest.rstrip("分")
+    if rest == "半":
+        minute = 30
+    elif rest in ("", "整"):
+        minute = 0
+    else:
+        minute = int(rest) if rest.isdigit() else int(_cn_to_decimal(rest.lstrip("零") or "零"))
+    if daypart in _AFTERNOON and hour < 12:
+        hour += 12
+    return f"{hour:02d}:{minute:02d}"
 
 
 def _normalize(raw: str) -> tuple[str, list[int]]:
@@ -245,30 +415,118 @@ def _normalize(raw: str) -> tuple[str, list[int]]:
     return text, [i for i, piece in enumerate(pieces) for _ in piece]
 
 
+@functools.cache
+def _leading_words() -> re.Pattern[str]:
+    """The grammar's LEAD and EVERY terminals: a value starting with them starts with words."""
+    terminals = {t.name: t.pattern for t in _parser().terminals}
+    return re.compile("|".join(f"(?:{terminals[name].to_regexp()})" for name in ("LEAD", "EVERY")))
+
+
 def _failure_kind(text: str, pos: int) -> ValueKind:
-    """``unparsed`` if a digit comes before the failure or it starts with an operator sign."""
-    head = text[:max(pos, 1)]
-    if text[0] in _OP_SIGNS or re.search(r"[0-9]", head):
+    """``text`` if it starts with words (a lead, 每月 …); else ``unparsed`` if a digit comes
+    before the failure or it starts with an operator sign."""
+    if text[0] in _OP_SIGNS:
         return "unparsed"
-    return "text"
+    if _leading_words().match(text):
+        return "text"
+    head = text[:max(pos, 1)]
+    return "unparsed" if re.search(r"[0-9]", head) else "text"
 
 
 @functools.lru_cache(maxsize=8192)
 def parse_value(raw: str) -> IndicatorValue:
     """Parse one 指标值; never raises. See the module docstring for the kinds."""
     full, origin = _normalize(raw)
-    lead = len(full) - len(full.lstrip())
+    blank = len(full) - len(full.lstrip())
     text = full.strip()
     if not text:
         return IndicatorValue(raw=raw, kind="empty")
-    origin = origin[lead:lead + len(text)]
+    origin = origin[blank:blank + len(text)]
     stop = origin[-1] + 1
     try:
         tree = _parser().parse(text)
         fields = _Builder(raw, origin, stop).transform(tree)
-    except LarkError as exc:  # includes VisitError (e.g. a Chinese numeral cn2an rejects)
+    except LarkError as exc:  # includes VisitError (a Chinese numeral cn2an rejects, _Rejected)
         pos = getattr(exc, "pos_in_stream", None)
         kind = _failure_kind(text, pos if isinstance(pos, int) else 0)
         return IndicatorValue(raw=raw, kind=kind)
     return IndicatorValue(raw=raw, **fields)
 
+
+
+# ---- completing values from the row ------------------------------------------------------------
+
+# A row whose name or category says money: a bare 万/亿 in it is 万元/亿元.
+MONEY_CONTEXT_WORDS = ("成本", "费用", "经费", "金额", "资金", "预算", "投资")
+_MAGNITUDE_MONEY = {"万": "万元", "亿": "亿元"}
+# A unit declared in brackets at the end of an indicator's name: 新增就业人数（人）, 覆盖率(%).
+_NAME_UNIT = re.compile(r"[(（]\s*([^()（）]{1,8}?)\s*[)）]\s*$")
+
+
+def complete_document(doc: Document) -> None:
+    """Complete every indicator's value from its row, in place (department table included):
+    a unit declared in the indicator's name completes a bare number (unit_from ``name``); a bare
+    万/亿 in a money row becomes 万元/亿元 (unit_from ``context``); a row whose value, or whose
+    name with no value, says it does not apply is marked ``not_applicable``. Run once after
+    reading, before the rules."""
+    rows = list(doc.department_indicators)
+    rows.extend(indicator for project in doc.projects for indicator in project.indicators)
+    for indicator in rows:
+        complete_indicator(indicator)
+
+
+def complete_indicator(indicator: Indicator) -> None:
+    """Complete one row (see ``complete_document``)."""
+    value = indicator.value
+    if value.kind == "not_applicable" or (value.kind == "empty" and _says_not_applicable(indicator.level3)):
+        indicator.not_applicable = True
+        return
+    if value.kind != "quantity" or value.tail is not None or value.unit_from is not None:
+        return  # a number followed by words is not a bare number: a rule judges it as written
+    name_unit = unit_in_name(indicator.level3)
+    if name_unit is not None:
+        indicator.value = _with_name_unit(value, name_unit)
+    elif value.unit in _MAGNITUDE_MONEY or (value.unit or "").split("/")[0] in _MAGNITUDE_MONEY:
+        if _is_money_row(indicator.level2, indicator.level3):
+            indicator.value = _with_money_magnitude(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def unit_in_name(name: str) -> str | None:
+    """The unit an indicator's name declares in brackets at its end (``覆盖率（%）`` → ``%``,
+    ``资金（万元）`` → ``万元``); None when the brackets hold anything but a unit."""
+    m = _NAME_UNIT.search(name)
+    if m is None:
+        return None
+    probe = parse_value("1" + m.group(1))
+    if probe.kind != "quantity" or probe.tail is not None or probe.counted is not None or probe.unit is None:
+        return None
+    return probe.unit
+
+
+@functools.lru_cache(maxsize=256)
+def _says_not_applicable(name: str) -> bool:
+    return parse_value(name).kind == "not_applicable"
+
+
+def _is_money_row(category: str, name: str) -> bool:
+    return "成本" in category or any(word in name for word in MONEY_CONTEXT_WORDS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_name_unit(value: IndicatorValue, name_unit: str) -> IndicatorValue:
+    """A bare number takes the name's unit; a bare 万/亿 takes it as the unit multiplied
+    (35万 under 金额（元）→ 35 万元). Any other written unit stands (a rule may compare them)."""
+    if value.unit is None:
+        return replace(value, unit=name_unit, unit_from="name")
+    head, _, per = value.unit.partition("/")
+    if head in _MAGNITUDE_MONEY and is_money_unit(name_unit):
+        money = _MAGNITUDE_MONEY[head] if normalize_unit(name_unit) == "元" else name_unit
+        return replace(value, unit="/".join(filter(None, (money, per))), unit_from="name")
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_money_magnitude(value: IndicatorValue) -> IndicatorValue:
+    head, _, per = (value.unit or "").partition("/")
+    return replace(value, unit="/".join(filter(None, (_MAGNITUDE_MONEY[head], per))), unit_from="context")

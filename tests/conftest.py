@@ -8,7 +8,7 @@ import pytest
 
 from auditor.model import Document
 from auditor.readers import read_document
-from auditor.values import parse_value
+from auditor.values import complete_document, parse_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -32,8 +32,12 @@ def own_cache_folder(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def drafts() -> dict[str, Document]:
-    """The five corpus drafts, keyed by their number ("000" … "004")."""
-    return {key: read_document(path, parse_value) for key, path in DRAFT_FILES.items()}
+    """The five corpus drafts, keyed by their number ("000" … "004"), read and completed as a
+    run does (``auditor.values.complete_document``)."""
+    documents = {key: read_document(path, parse_value) for key, path in DRAFT_FILES.items()}
+    for doc in documents.values():
+        complete_document(doc)
+    return documents
 
 
 @pytest.fixture
