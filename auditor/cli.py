@@ -470,16 +470,19 @@ def iter_documents(paths: list[str], layouts: LayoutSet | None = None) -> Iterat
     """The drafts of the run in input order, read one at a time; an input that cannot be read
     comes as an ``InputError`` in its place."""
     from auditor.report import InputError
-    from auditor.values import parse_value
+    from auditor.values import complete_document, parse_value
 
     files, problems = collect_inputs(paths)
     for problem in problems:
         yield InputError(problem.shown, problem.message)
     for item in files:
         try:
-            yield read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
+            doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
         except ReadError as error:
             yield InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
+            continue
+        complete_document(doc)
+        yield doc
 
 
 def load_ruleset(args: argparse.Namespace, err: TextIO) -> RuleSet | None:

@@ -67,12 +67,13 @@ def audit_file(engine: Engine, item: InputFile, whole: bool = True, layouts: Lay
     """Read and audit one draft; an unreadable one becomes an ``InputError``. With ``whole``
     false only the draft's own part is done (``Engine.examine``): a worker leaves the run-level
     comparison to the process that sees every draft in order."""
-    from auditor.values import parse_value
+    from auditor.values import complete_document, parse_value
 
     try:
         doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
     except ReadError as error:
         return InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
+    complete_document(doc)
     return engine.audit(doc) if whole else engine.examine(doc)
 
 
