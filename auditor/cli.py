@@ -145,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", action="append", default=[], metavar="IDS", help="不运行这些规则 / skip these rules")
     check.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files or folders")
     check.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
+    check.add_argument("--vocabulary", action="append", default=[], metavar="FILE",
+                       help="追加指标词表文件（YAML，见 rules/vocabulary.yaml）/ extra indicator vocabulary files")
     check.add_argument("--config", metavar="FILE", help="配置文件（默认查找 budget-audit.yaml）/ config file")
     check.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
     check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
@@ -351,12 +353,14 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError
+    from auditor.vocabulary import VocabularyFileError
     from auditor.writers import writer_class
 
     spec = EngineSpec(
         config=Path(args.config) if args.config else None,
         extra_rules=tuple(Path(p) for p in args.rules),
         extra_layouts=tuple(Path(p).resolve() for p in args.layouts),
+        extra_vocabulary=tuple(Path(p).resolve() for p in args.vocabulary),
         select=tuple(split_ids(args.select)),
         ignore=tuple(split_ids(args.ignore)),
         keep_context=args.format == "html" or bool(getattr(args, "html", None)),
@@ -364,7 +368,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         config, ruleset, rules = spec.load()
         layouts = spec.layouts(config)
-    except (ConfigError, RuleFileError, LayoutFileError) as error:
+    except (ConfigError, RuleFileError, LayoutFileError, VocabularyFileError) as error:
         print(f"{TEXTS['zh']['error']}: {error}", file=err)
         return EXIT_INPUT
     lang = args.lang or config.lang or "zh"

@@ -72,6 +72,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     rules: tuple[Path, ...] = ()
     layouts: tuple[Path, ...] = ()
+    vocabulary: tuple[Path, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str | None = None
@@ -213,11 +214,16 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     for i, layout_path in enumerate(layouts):
         if not layout_path.exists():
             raise fail(("layouts", i), f"版式文件或目录不存在：{layout_path} / no such layout file or folder: {layout_path}")
+    vocabulary = tuple(resolve(p) for p in data.get("vocabulary", []))
+    for i, vocabulary_path in enumerate(vocabulary):
+        if not vocabulary_path.is_file():
+            raise fail(("vocabulary", i), f"指标词表文件不存在：{vocabulary_path} / no such vocabulary file: {vocabulary_path}")
     return Config(
         select=tuple(data.get("select", [])),
         ignore=tuple(data.get("ignore", [])),
         rules=rules,
         layouts=layouts,
+        vocabulary=vocabulary,
         severity=dict(data.get("severity", {})),
         params={name: dict(values) for name, values in data.get("params", {}).items()},
         fail_on=data.get("fail_on"),

@@ -5,36 +5,58 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.similarity import normalize_text
 from auditor.values import is_money_unit, money_to_yuan, normalize_unit
+from auditor.vocabulary import Vocabulary
 
 MONEY_IN_TEXT = re.compile(
     r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*"
     r"(?P<unit>亿元|千万元|百万元|万元|千元|元|万(?![吨人次个户家平方亩米株棵件辆台册份本千余多元]))"
 )
+# What an amount is per, written after it: 1.2万元/人·年, 4.76万元/月, 3000元每人, 35万一年.
+PER_AFTER = re.compile(
+    r"\s*(?:[/／]\s*|每\s*|一(?=(?:年|月|季|周|天|日|次(?!性)|人)))"
+    r"(?P<per>[^\s\d，。；;,、：:（）()/／]{1,3})"
+)
+# Words before an amount, in its clause, that make it a rate: 每人每月3000元, 单价200元, 人均1万元.
+RATE_BEFORE = re.compile(r"每\s*(?P<per>[^\s\d，。；;,、年每]{1,3})|(?P<word>单价|人均|户均|生均|平均|均价)")
+ANNUAL_BEFORE = re.compile(r"每\s*年|一\s*年|全年|年度")
+CLAUSE_END = re.compile(r"[，。；;,！？!?\n]")
+RATE_WINDOW = 12  # characters before an amount searched for a rate word
+MONEY_READINGS = ("元", "万元")  # the units a figure under a money label is read in
 
 
 @dataclass(frozen=True, slots=True)
 class MoneyMention:
-    """An amount of money written in free text, where it starts, and its value in 元."""
+    """An amount of money written in free text, where it starts, and its value in 元. ``per``
+    is what it is per when written as a rate or a period's amount (``人·年`` of 1.2万元/人·年,
+    ``年`` of 35万一年 or 每年3.5万元); None for a plain sum."""
 
     text: str
     number: Decimal
     unit: str
     start: int
     yuan: Decimal
+    per: str | None = None
+
+    @property
+    def is_rate(self) -> bool:
+        """A unit price or a per-person, per-month… amount: never a project's total. A year's
+        amount is not a rate: the budget compared with is the year's."""
+        return self.per is not None and not self.per.startswith("年")
 
 
 def money_mentions(text: str | None) -> list[MoneyMention]:
-    """Every ``N万元`` / ``N元`` / ``N亿元`` (and ``N万`` before a money word) in a text."""
+    """Every ``N万元`` / ``N元`` / ``N亿元`` (and ``N万`` not followed by another unit's word) in
+    a text, with what it is per when it is a rate or a period's amount."""
     if not text:
         return []
     normalized = unicodedata.normalize("NFKC", text)
@@ -45,8 +67,84 @@ def money_mentions(text: str | None) -> list[MoneyMention]:
         unit = "万元" if unit == "万" else unit
         yuan = money_to_yuan(number, unit)
         if yuan is not None:
-            found.append(MoneyMention(match.group(0), number, unit, match.start(), yuan))
+            per = money_per(normalized, match.start(), match.end())
+            found.append(MoneyMention(match.group(0), number, unit, match.start(), yuan, per))
     return found
+
+
+def money_per(text: str, start: int, end: int) -> str | None:
+    """What the amount at ``text[start:end]`` is per: written after it (``/人``, ``每月``,
+    ``一年``), or before it in its clause (``每人每月``, ``单价``, ``每年``); None for a sum."""
+    after = PER_AFTER.match(text, end)
+    if after:
+        return after.group("per")
+    clause = text[max(0, start - RATE_WINDOW) : start]
+    clause = CLAUSE_END.split(clause)[-1]
+    rates = [m.group("per") or m.group("word") for m in RATE_BEFORE.finditer(clause)]
+    if rates:
+        return rates[-1]
+    return "年" if ANNUAL_BEFORE.search(clause) else None
+
+
+@dataclass(frozen=True, slots=True)
+class StatedAmount:
+    """An amount stated somewhere (a text's, a cost row's, or parts added up) as 元, with the
+    slack its rounding allows (``16.23万元`` stands for 162,250–162,350元)."""
+
+    yuan: Decimal
+    slack: Decimal
+    text: str
+
+
+def stated(mention: MoneyMention) -> StatedAmount:
+    return StatedAmount(mention.yuan, rounding_slack(mention.number, mention.unit), mention.text)
+
+
+def rounding_slack(number: Decimal, unit: str) -> Decimal:
+    """Half the last written digit, in 元, for figures of three or more significant digits
+    (``16.23万元`` → 50元); none for round figures (``35万``, ``1万``), which prove nothing when
+    they only come near."""
+    digits = number.normalize().as_tuple()
+    significant = len(digits.digits) if number else 0
+    if significant < 3 or not isinstance(digits.exponent, int):
+        return Decimal(0)
+    step = money_to_yuan(Decimal(1).scaleb(min(digits.exponent, 0)), unit)
+    return (step or Decimal(0)) / 2
+
+
+class UnitMatch(NamedTuple):
+    """The unit a figure reads in (``unit``) and which stated amount agrees with it (``index``)."""
+
+    unit: str
+    index: int
+
+
+def figure_unit(figure: Decimal, declared: str, amounts: Sequence[StatedAmount], tolerance: Decimal = Decimal("0.5")) -> UnitMatch | None:
+    """The unit a money figure is written in, judged by the amounts stated about the same money.
+
+    The figure read in its label's unit (``declared``) agreeing with one of ``amounts`` → that
+    unit. Else, read in another unit (元 or 万元) agreeing with one → that unit: 10185500 under
+    a 万元 label with a cost of ≤1018.55万元 is in 元. None when nothing agrees either way —
+    a large figure alone proves nothing (large projects exist)."""
+    if not figure:
+        return None
+    declared = normalize_unit(declared)
+    for unit in (declared, *(u for u in MONEY_READINGS if u != declared)):
+        yuan = money_to_yuan(figure, unit)
+        if yuan is None:
+            continue
+        for index, amount in enumerate(amounts):
+            if abs(yuan - amount.yuan) <= max(amount.slack, tolerance):
+                return UnitMatch(unit, index)
+    return None
+
+
+def wan_text(yuan: Decimal) -> str:
+    """An amount in 元 written in 万元 with at least two decimals: ``714800`` → ``71.48万元``."""
+    wan = (yuan / 10_000).normalize()
+    exponent = wan.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{wan:,.{places}f}万元"
 
 
 def amount_value(amount: Any) -> Decimal | None:
@@ -62,6 +160,11 @@ def in_yuan(value: Decimal | None, unit: str | None) -> Decimal | None:
     if value is None:
         return None
     return money_to_yuan(value, normalize_unit(unit) if unit else "万元")
+
+
+def applicable(indicators: Sequence[Indicator] | None) -> list[Indicator]:
+    """The rows not declared not to apply (不适用)."""
+    return [row for row in indicators or () if not row.not_applicable and row.value.kind != "not_applicable"]
 
 
 def plan_values(plan: SpendingPlan | None) -> list[Decimal | None]:
@@ -222,14 +325,143 @@ def foreign_places(text: str | None, document: Document | None) -> list[str]:
     return found
 
 
-def expression_functions() -> Mapping[str, Callable[..., Any]]:
-    """Domain functions available to rule expressions (beside the built-in ones)."""
+RESPONDENT_BEFORE_DUI = re.compile(r"^(?P<who>.+?)(?<![针相绝面])对(?![象比照接标])")
+RESPONDENT_BEFORE_SATISFIED = re.compile(r"^(?P<who>.+?)(?:的)?(?:是否)?满意")
+RESPONDENT_LEAD = re.compile(r"^(?:反映|考核|考察|调查|衡量|体现|评价)(?:本项目)?")
+
+
+def satisfaction_respondent(text: str | None) -> str | None:
+    """Who a satisfaction indicator asks: the words before 对 (``居民对中心工作人员服务的满意度``
+    asks 居民; what follows 对 is what is rated), else the words before 满意 (``工作人员满意度``
+    asks 工作人员); None when neither is written."""
+    if not text:
+        return None
+    normalized = RESPONDENT_LEAD.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
+    match = RESPONDENT_BEFORE_DUI.search(normalized) or RESPONDENT_BEFORE_SATISFIED.search(normalized)
+    return match.group("who") if match else None
+
+
+def project_texts(project: Project | None) -> tuple[str | None, ...]:
+    """A project's texts that tell its kind, most telling first: its name, then its 资金用途
+    (not its goals, which mention office costs and operations in passing whatever the kind)."""
+    if project is None:
+        return ()
+    return (project.display_name, project.purpose.text if project.purpose else None)
+
+
+def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]]:
+    """The functions that read the indicator vocabulary (``rules/vocabulary.yaml`` and the
+    configuration's extras), bound to the run's ``vocabulary``. Documented in
+    ``VOCABULARY_FUNCTION_DOCS`` (``budget-audit rules docs``)."""
+    entry = vocabulary.entry
+
+    def family(level3: Any) -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        return found.family if found else None
+
+    def unit_family(unit: Any) -> str | None:
+        return vocabulary.family_of_unit(unit) if isinstance(unit, str) else None
+
+    def unit_fits(level3: Any, unit: Any) -> bool:
+        return vocabulary.unit_fits(level3 if isinstance(level3, str) else None, unit if isinstance(unit, str) else None)
+
+    def expected_units(level3: Any) -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        units = vocabulary.accepted_units(found) if found else None
+        if not units:
+            return None
+        family = vocabulary.families.get(found.family or "")  # type: ignore[union-attr]
+        more = "等计数单位" if found.units is None and family is not None and family.classifiers else ""  # type: ignore[union-attr]
+        return "、".join(units) + more
+
+    def indicator_term(level3: Any, lang: Any = "zh") -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        return found.name.get(str(lang), found.name["zh"]) if found else None
+
+    def measure_term(level3: Any, lang: Any = "zh") -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        if found is None:
+            return None
+        family = vocabulary.families.get(found.family or "")
+        names = found.name if found.units is not None or family is None else family.name
+        return names.get(str(lang), names["zh"])
+
+    def expected_categories(level3: Any) -> tuple[str, ...] | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        return found.categories if found else None
+
+    def framework_category(level2: Any) -> str | None:
+        return vocabulary.framework_category(level2) if isinstance(level2, str) else None
+
+    def project_kind(project: Any) -> str | None:
+        if not isinstance(project, Project):
+            return None
+        return vocabulary.project_kind(project_texts(project))
+
+    def indicator_role(level3: Any, project: Any = None) -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        if found is None:
+            return None
+        if found.role == "input" and found.output_in and project_kind(project) in found.output_in:
+            return "output"
+        return found.role
+
+    def direction(level3: Any) -> str | None:
+        found = entry(level3) if isinstance(level3, str) else None
+        return found.direction if found else None
+
+    def names_staff(text: Any) -> bool:
+        return vocabulary.names_staff(text if isinstance(text, str) else None)
+
     return {
+        "family": family,
+        "unit_family": unit_family,
+        "unit_fits": unit_fits,
+        "expected_units": expected_units,
+        "indicator_term": indicator_term,
+        "measure_term": measure_term,
+        "expected_categories": expected_categories,
+        "framework_category": framework_category,
+        "project_kind": project_kind,
+        "indicator_role": indicator_role,
+        "direction": direction,
+        "names_staff": names_staff,
+    }
+
+
+VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
+    "family(level3)": ("指标名称的计量类别（rate、count、people、money、duration、date、change …），未收录为 null", "the unit family an indicator's name measures in, or null"),
+    "unit_family(unit)": ("计量单位所属类别（万元 → money），未收录为 null", "the family a unit belongs to (万元 → money), or null"),
+    "unit_fits(level3, unit)": ("单位是否与指标名称的计量类别相符；无法判断时为 true", "whether the unit fits what the name measures; true when it cannot be judged"),
+    "expected_units(level3)": ("指标名称应使用的单位（用于提示）", "the units the name calls for, as text for messages"),
+    "indicator_term(level3, lang)": ("指标名称所属词条的名称（zh 或 en）", "the name of the name's vocabulary entry, in zh or en"),
+    "measure_term(level3, lang)": ("指标名称计量的是什么（比率、人数、金额…；词条限定单位时为词条名称）", "what the name measures (rate, number of people, amount of money …)"),
+    "expected_categories(level3)": ("按共性指标框架，指标应放的二级类别（如 [\"时效\"]），未规定为 null", "the framework categories the indicator belongs under, or null"),
+    "framework_category(level2)": ("二级指标对应的框架类别（产出数量指标 → 数量），无法对应为 null", "the framework category a 二级 heading names, or null"),
+    "project_kind(project)": ("项目类型：personnel（人员经费）、internal_support（内部保障）、public_service（公共服务）", "the project's kind: personnel, internal_support or public_service"),
+    "indicator_role(level3, project)": ("指标计的是投入（input）、产出（output）还是效益（outcome）；人员经费、内部保障项目中保障的人员算产出", "whether the name counts an input, an output or an outcome, the project's kind considered"),
+    "direction(level3)": ("越高越好（higher）、越低越好（lower）或应等于（exact）", "higher, lower or exact: which way is better"),
+    "names_staff(text)": ("文字是否指本单位工作人员", "whether a text names the unit's own staff"),
+    "satisfaction_respondent(text)": ("满意度调查的对象：“对”之前的词，否则“满意”之前的词", "who a satisfaction indicator asks: the words before 对, else before 满意"),
+}
+
+
+def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, Callable[..., Any]]:
+    """Domain functions available to rule expressions (beside the built-in ones), with the
+    vocabulary functions bound to ``vocabulary`` (the shipped one when None)."""
+    if vocabulary is None:
+        from auditor.vocabulary import load_vocabulary
+
+        vocabulary = load_vocabulary()
+    return {
+        **vocabulary_functions(vocabulary),
+        "satisfaction_respondent": satisfaction_respondent,
         "plan_in_money": plan_in_money,
         "plan_mixed_units": plan_in_percent_mixed,
         "plan_text": plan_text,
         "category": category,
         "money": lambda text: [m.yuan for m in money_mentions(text)],
+        "applicable": applicable,
         "same_title": same_title,
         "unit_head": unit_head,
         "other_row": other_row,

@@ -36,18 +36,23 @@ class EngineSpec:
     config: Path | None = None
     extra_rules: tuple[Path, ...] = ()
     extra_layouts: tuple[Path, ...] = ()
+    extra_vocabulary: tuple[Path, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     keep_context: bool = True  # whether reports need each finding's context (the HTML report)
 
     def load(self) -> tuple[Config, RuleSet, list[Rule]]:
-        """The configuration, the whole rule set, and the rules to run. Raises ``ConfigError``
-        or ``RuleFileError`` for files that cannot be used."""
+        """The configuration, the whole rule set, and the rules to run (reading the shipped
+        vocabulary, the configuration's extras, then the command line's). Raises
+        ``ConfigError``, ``RuleFileError`` or ``VocabularyFileError`` for files that cannot be
+        used."""
         from auditor.config import apply_config, load_config
         from auditor.rules import load_rules
+        from auditor.vocabulary import load_vocabulary
 
         config = load_config(self.config)
-        ruleset = load_rules(extra=[*config.rules, *self.extra_rules])
+        vocabulary = load_vocabulary((*config.vocabulary, *self.extra_vocabulary))
+        ruleset = load_rules(extra=[*config.rules, *self.extra_rules], vocabulary=vocabulary)
         return config, ruleset, apply_config(ruleset, config, list(self.select), list(self.ignore))
 
     def build(self) -> Engine:

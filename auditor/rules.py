@@ -21,6 +21,8 @@ from auditor.domain import expression_functions
 from auditor.expr import DEFAULT_FUNCTIONS, Expression, ExpressionError, compile_expression
 from auditor.resources import resource_path
 from auditor.rulecache import ParsedRuleFile, entry_path, load_entry, store_entry
+from auditor.vocabulary import FILE_NAMES as VOCABULARY_FILE_NAMES
+from auditor.vocabulary import Vocabulary, load_vocabulary
 
 SCHEMA_PATH = resource_path("rules", "schema.json")
 LANGS = ("zh", "en")
@@ -74,6 +76,7 @@ class Rule:
     file: str = ""
     line: int | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)  # its functions read this one
     _templates: dict[str | None, tuple[dict[str, str], dict[str, str]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -133,9 +136,11 @@ class RuleSet:
         return self.by_id().get(name)
 
 
-@lru_cache(maxsize=1)
-def _functions() -> dict[str, Any]:
-    return {**DEFAULT_FUNCTIONS, **expression_functions()}
+@lru_cache(maxsize=8)
+def _functions(vocabulary: Vocabulary) -> dict[str, Any]:
+    """The functions rule expressions call, the vocabulary functions bound to ``vocabulary``
+    (one table per vocabulary: a vocabulary is hashed by identity)."""
+    return {**DEFAULT_FUNCTIONS, **expression_functions(vocabulary)}
 
 
 @lru_cache(maxsize=1)
@@ -143,9 +148,11 @@ def rule_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def load_rule_file(path: Path) -> list[Rule]:
+def load_rule_file(path: Path, vocabulary: Vocabulary | None = None) -> list[Rule]:
     """Load, validate and build the rules of one YAML file (parsed once, then kept in the
-    user's cache folder: see ``auditor.rulecache``)."""
+    user's cache folder: see ``auditor.rulecache``), their expressions reading ``vocabulary``
+    (the shipped one when None)."""
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
     shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -154,7 +161,10 @@ def load_rule_file(path: Path) -> list[Rule]:
     entry = entry_path(text, SCHEMA_PATH)
     cached = load_entry(entry)
     parsed = cached or _parse_rule_file(shown, text)
-    rules = [_build_rule(raw, shown, parsed.lines, ("rules", i), trees=parsed.trees) for i, raw in enumerate(parsed.data.get("rules", []))]
+    rules = [
+        _build_rule(raw, shown, parsed.lines, ("rules", i), trees=parsed.trees, vocabulary=vocabulary)
+        for i, raw in enumerate(parsed.data.get("rules", []))
+    ]
     if cached is None:
         store_entry(entry, parsed)
     return rules
@@ -186,11 +196,11 @@ def _rule_id_at(data: Any, path: tuple) -> str | None:
     return None
 
 
-def _compiler(params: Mapping[str, Any], trees: dict[str, Any] | None = None) -> Any:
-    """The expression compiler of one rule: the shared functions plus ``param(name)``, which
-    reads the rule's own (configurable) parameters. ``trees``: syntax trees by source (see
-    ``compile_expression``)."""
-    functions = {**_functions(), "param": lambda name: _freeze(params.get(name))}
+def _compiler(params: Mapping[str, Any], vocabulary: Vocabulary, trees: dict[str, Any] | None = None) -> Any:
+    """The expression compiler of one rule: the shared functions (reading ``vocabulary``) plus
+    ``param(name)``, which reads the rule's own (configurable) parameters. ``trees``: syntax
+    trees by source (see ``compile_expression``)."""
+    functions = {**_functions(vocabulary), "param": lambda name: _freeze(params.get(name))}
 
     def compile_(source: str) -> Expression:
         return compile_expression(source, functions, trees)
@@ -222,8 +232,10 @@ def _build_rule(
     at: tuple,
     overrides: Mapping[str, Any] | None = None,
     trees: dict[str, Any] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Rule:
     rule_id = raw["id"]
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
     line = lines.get(at)
     params = {**(raw.get("params") or {}), **(overrides or {})}
     if "assert" in raw or "asserts" in raw:
@@ -232,7 +244,7 @@ def _build_rule(
     else:
         kind = raw["check"]
         check_params = params
-    compile_ = _compiler(params, trees)
+    compile_ = _compiler(params, vocabulary, trees)
 
     def compiled(source: str, key: tuple) -> Expression:
         try:
@@ -275,6 +287,7 @@ def _build_rule(
         file=shown,
         line=line,
         raw=raw,
+        vocabulary=vocabulary,
     )
 
 
@@ -284,17 +297,20 @@ def rule_files(directories: Iterable[Path]) -> list[Path]:
         if directory.is_file():
             files.append(directory)
         else:
-            files.extend(sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")))
+            found = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+            files.extend(p for p in found if p.name not in VOCABULARY_FILE_NAMES)  # a folder's vocabulary is not rules
     return files
 
 
-def load_rules(extra: Iterable[Path] = (), include_default: bool = True) -> RuleSet:
-    """The shipped rules plus any extra rule files or folders; ids must be unique."""
+def load_rules(extra: Iterable[Path] = (), include_default: bool = True, vocabulary: Vocabulary | None = None) -> RuleSet:
+    """The shipped rules plus any extra rule files or folders; ids must be unique. Their
+    expressions read ``vocabulary`` (the shipped one when None)."""
+    vocabulary = vocabulary if vocabulary is not None else load_vocabulary()
     directories = ([DEFAULT_RULES_DIR] if include_default else []) + list(extra)
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in rule_files(directories):
-        for rule in load_rule_file(path):
+        for rule in load_rule_file(path, vocabulary):
             for name in (rule.id, *rule.aliases):
                 if name in seen:
                     raise RuleFileError(str(path), f"duplicate rule id {name!r} (first in {seen[name]})", rule=rule.id, line=rule.line)
@@ -307,7 +323,7 @@ def with_overrides(rule: Rule, severity: str | None = None, params: Mapping[str,
     """A copy of a rule with a configured severity and parameters (its expressions and check are
     rebuilt with the new parameters)."""
     if params:
-        rule = _build_rule(rule.raw, rule.file, {(): rule.line} if rule.line else {}, (), overrides=params)
+        rule = _build_rule(rule.raw, rule.file, {(): rule.line} if rule.line else {}, (), overrides=params, vocabulary=rule.vocabulary)
     if severity:
         cases = {name: {k: v for k, v in case.items() if k != "severity"} for name, case in rule.cases.items()}
         rule = replace(rule, severity=severity, cases=cases)  # a configured severity covers every case
