@@ -1,36 +1,131 @@
-"""``amounts``: money written in a project's text that contradicts a reference amount (预算数).
+"""``amounts``: money written in a project's text that contradicts a reference amount (预算数),
+and (``report: unit``) a reference amount written in another unit than its label declares.
 
 Where it looks (``texts``): ``purpose`` (资金用途), ``goals``, and ``indicators`` — the value
 (or, failing that, the description) of indicator rows whose 三级指标 names the project's money
 (``indicator_names`` regex, minus ``indicator_exclude``).
 
 Amounts compare in 元 after unit conversion (``28.2万元`` = ``28.20``, ``1万元`` = ``10000元``)
-within ``tolerance`` (in the reference's unit). In free text an amount preceded by an
-``ignore_before`` word (其中, 首期, 每人, 总投资 …) names another quantity and is skipped; a text
-whose amounts include the reference, or sum to it, agrees with it. Otherwise the largest
-remaining amount of the text is the one hit.
+within ``tolerance`` (in the unit the reference's label declares). Rates are never totals
+(``1.2万元/人·年``, ``每人每月3000元``, ``单价``); a year's amount (``不超过35万一年``) is, since
+the budget is the year's. In free text an amount preceded by an ``ignore_before`` word (其中,
+首期, 总投资 …) names another quantity and is skipped; a text whose amounts include the
+reference (or the whole multi-year amount), or sum to it, agrees with it.
+
+Cost rows are judged together, once per project: one row equal to the budget states the total
+(the others are its parts); else the rows' amounts must add up to it. A text amount equal to a
+cost row's is judged with the rows. One finding per amount per project, naming every place that
+writes it (the same sentence in 资金用途 and 绩效目标).
+
+The budget's unit: a figure under a 万元 label that equals an amount stated about the same money
+only when read in 元 (10185500 with a cost of ≤1018.55万元) is in 元 (``figure_unit``). When
+projects of a draft are so confirmed and none is confirmed in its label's unit, the draft's
+other projects under the same label are read the same way (the habit of whoever filled the form).
+Text comparisons use the figure in the unit it is in. A budget of 0 or blank is not checkable
+here (``budget-missing`` says so).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from auditor.checks.base import Hit, NotCheckable, locate
-from auditor.domain import MoneyMention, amount_value, in_yuan, money_mentions
+from auditor.domain import (
+    MoneyMention,
+    StatedAmount,
+    amount_value,
+    figure_unit,
+    in_yuan,
+    money_mentions,
+    stated,
+    wan_text,
+)
 from auditor.expr import Expression
-from auditor.model import Location, Project
-from auditor.targets import Target
+from auditor.model import Amount, Document, Location, Project
+from auditor.targets import Target, project_env
 
 TEXTS = ("purpose", "goals", "indicators")
-PLACES = {"purpose": ("资金用途", "purpose"), "goals": ("绩效目标", "goals"), "indicators": ("绩效指标", "indicators")}
+REPORTS = ("text", "unit")
+PLACES = {
+    "purpose": ("资金用途", "purpose"),
+    "goals": ("绩效目标", "goals"),
+    "indicators": ("绩效指标", "indicators"),
+    "calculation_basis": ("测算依据", "calculation basis"),
+}
+LISTED = 6  # rows or projects named in a message; the rest are counted
 
 
 @dataclass(frozen=True)
-class AmountsCheck:
+class Place:
+    """Where an amount stands: the field path, its location and text, and the mention."""
+
+    field: str
+    loc: Location
+    text: str
+    mention: MoneyMention
+
+    @property
+    def kind(self) -> str:
+        return self.field.split("[")[0].split(".")[0]
+
+    @property
+    def at(self) -> Location:
+        return locate(self.loc, self.text, self.mention.start)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text with the money totals it states (rates and ``ignore_before`` amounts left out)."""
+
+    field: str
+    loc: Location
+    text: str
+    mentions: tuple[MoneyMention, ...]
+    name: str = ""  # the 三级指标 of a cost row
+
+    def places(self) -> list[Place]:
+        return [Place(self.field, self.loc, self.text, m) for m in self.mentions]
+
+
+@dataclass(frozen=True)
+class BudgetReading:
+    """How a project's reference figure reads: ``declared`` is its label's unit, ``unit`` the one
+    it is written in. ``confirmed_by`` is the stated amount (and its place) that agrees with it
+    in that unit; None when the unit is the draft's habit or nothing confirms either."""
+
+    figure: Decimal
+    raw: str
+    declared: str
+    unit: str
+    confirmed_by: StatedAmount | None = None
+    place: tuple[str, str] = ("", "")
+
+    @property
+    def yuan(self) -> Decimal:
+        return in_yuan(self.figure, self.unit) or Decimal(0)
+
+    @property
+    def converted(self) -> bool:
+        return self.unit != self.declared
+
+
+class LastDraft:
+    """The readings of the draft seen last: every project target of a draft asks for them, and
+    the habit is the draft's. Holding the draft keeps its identity from being reused."""
+
+    def __init__(self) -> None:
+        self.document: Document | None = None
+        self.readings: dict[int, BudgetReading] = {}
+
+
+@dataclass(frozen=True)
+class MoneyReader:
+    """Finds the money a project's texts and cost rows state."""
+
     reference: Expression
     unit: Expression
     texts: tuple[str, ...]
@@ -39,78 +134,310 @@ class AmountsCheck:
     ignore_before: re.Pattern[str] | None
     window: int
     tolerance: Decimal
+    last: LastDraft = field(default_factory=LastDraft, compare=False, repr=False)
+
+    def free_texts(self, project: Project) -> Iterator[Source]:
+        if "purpose" in self.texts and project.purpose and project.purpose.text:
+            text = project.purpose.text
+            yield Source("purpose", project.purpose.loc, text, self._free_text(text))
+        if "goals" in self.texts:
+            for i, goal in enumerate(project.goals):
+                yield Source(f"goals[{i}]", goal.loc, goal.text, self._free_text(goal.text))
+
+    def cost_rows(self, project: Project) -> Iterator[Source]:
+        """Rows naming the project's money, with the totals of their value (else description)."""
+        if "indicators" not in self.texts:
+            return
+        for i, row in enumerate(project.indicators):
+            if row.not_applicable or not self.indicator_names.search(row.level3):
+                continue
+            if self.indicator_exclude and self.indicator_exclude.search(row.level3):
+                continue
+            for name, text in (("value", row.value.raw), ("description", row.description or "")):
+                mentions = money_mentions(text)
+                if mentions:
+                    totals = tuple(m for m in mentions if not m.is_rate)
+                    if totals:
+                        yield Source(f"indicators[{i}].{name}", row.loc_of(name), text, totals, row.level3)
+                    break
+
+    def _free_text(self, text: str) -> tuple[MoneyMention, ...]:
+        return tuple(
+            m
+            for m in money_mentions(text)
+            if not m.is_rate
+            and not (self.ignore_before and self.ignore_before.search(text[max(0, m.start - self.window) : m.start]))
+        )
+
+    # --- the reference's unit -------------------------------------------------------------
+
+    def reading(self, document: Document, project: Project) -> BudgetReading | None:
+        if self.last.document is not document:
+            self.last.document, self.last.readings = document, draft_readings(document, self)
+        return self.last.readings.get(project.index)
+
+    def own_reading(self, project: Project, document: Document) -> BudgetReading | None:
+        """The project's figure read by what its own texts state; ``unit`` is the declared one
+        when nothing confirms any."""
+        env = {**project_env(project), "document": document, "year": document.year}
+        reference = self.reference.evaluate(env)
+        figure = amount_value(reference)
+        if not figure:
+            return None
+        label_unit = reference.unit if isinstance(reference, Amount) else None
+        declared = label_unit or self.unit.evaluate(env) or "万元"
+        raw = reference.raw if isinstance(reference, Amount) else format(figure, "f")
+        if in_yuan(figure, declared) is None:
+            return None
+        amounts = self.stated_amounts(project)
+        match = figure_unit(figure, declared, [a for a, _ in amounts], self.tolerance_yuan(declared))
+        if match is None:
+            return BudgetReading(figure, raw, declared, declared)
+        amount, place = amounts[match.index]
+        return BudgetReading(figure, raw, declared, match.unit, amount, place)
+
+    def stated_amounts(self, project: Project) -> list[tuple[StatedAmount, tuple[str, str]]]:
+        """Every total stated about the project's money, with its place (zh, en): the texts',
+        the cost rows' (and their sum), the 测算依据's."""
+        found: list[tuple[StatedAmount, tuple[str, str]]] = []
+        rows = list(self.cost_rows(project))
+        for source in rows:
+            found += [(stated(m), (f"成本指标“{source.name}”", f"cost indicator “{source.name}”")) for m in source.mentions]
+        if len(rows) > 1:
+            parts = [max(source.mentions, key=lambda m: m.yuan) for source in rows]
+            total = StatedAmount(sum((m.yuan for m in parts), Decimal(0)), Decimal(0), "+".join(m.text for m in parts))
+            found.append((total, ("成本指标合计", "the cost indicators together")))
+        for source in self.free_texts(project):
+            place = PLACES[source.field.split("[")[0]]
+            found += [(stated(m), place) for m in source.mentions]
+        basis = project.calculation_basis
+        if basis is not None and basis.text:
+            place = PLACES["calculation_basis"]
+            found += [(stated(m), place) for m in money_mentions(basis.text) if not m.is_rate]
+        return found
+
+    def tolerance_yuan(self, unit: str) -> Decimal:
+        return in_yuan(self.tolerance, unit) or Decimal(0)
+
+
+def draft_readings(document: Document, reader: MoneyReader) -> dict[int, BudgetReading]:
+    """Each project's reading, the draft's habit applied to projects that confirm nothing: when
+    some projects under a label are confirmed in another unit and none in the label's own, the
+    rest under that label are read in that unit too."""
+    own = {p.index: r for p in document.projects if (r := reader.own_reading(p, document)) is not None}
+    habits: dict[str, set[str]] = {}
+    for reading in own.values():
+        if reading.confirmed_by is not None:
+            habits.setdefault(reading.declared, set()).add(reading.unit)
+    readings = {}
+    for index, reading in own.items():
+        units = habits.get(reading.declared, set())
+        if reading.confirmed_by is None and len(units) == 1 and reading.declared not in units:
+            (unit,) = units
+            reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit)
+        readings[index] = reading
+    return readings
+
+
+# --- budget-text-mismatch ----------------------------------------------------------------------
+
+
+@dataclass
+class Disagreement:
+    """One amount (or the cost rows' sum) that contradicts the budget, and every place it stands."""
+
+    amount: str
+    places: list[Place]
+    parts: list[Source] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AmountsCheck:
+    reader: MoneyReader
 
     def run(self, target: Target) -> Iterator[Hit]:
         project = target.project
-        reference = self.reference.evaluate(target.env)
-        value = amount_value(reference)
-        if project is None or value is None:
+        if project is None:
             raise NotCheckable("budget.total")
-        unit = self.unit.evaluate(target.env) or "万元"
-        ref_yuan = in_yuan(value, unit)
-        if ref_yuan is None:
-            raise NotCheckable("money_unit")
-        tolerance = in_yuan(self.tolerance, unit) or Decimal(0)
-        written = getattr(reference, "raw", None) or str(value)
-        for field, loc, text, mentions in self._sources(project):
-            mention = self._disagreeing(mentions, ref_yuan, tolerance)
-            if mention is not None:
-                slip = _digit_slip(mention, value)
-                place_zh, place_en = PLACES[field.split("[")[0].split(".")[0]]
-                yield Hit(
-                    evidence=mention.text,
-                    field=field,
-                        loc=locate(loc, text, mention.start),
-                    case="digits" if slip == "digits" else None,
-                    data={
-                        "amount": mention.text,
-                        "budget": f"{written}{unit}",
-                        "place_zh": place_zh,
-                        "place_en": place_en,
-                        "context": _context(text, mention),
-                    },
-                )
-
-    def _sources(self, project: Project) -> Iterator[tuple[str, Location, str, list[MoneyMention]]]:
-        if "purpose" in self.texts and project.purpose and project.purpose.text:
-            text = project.purpose.text
-            yield "purpose", project.purpose.loc, text, self._free_text(text)
-        if "goals" in self.texts:
-            for i, goal in enumerate(project.goals):
-                yield f"goals[{i}]", goal.loc, goal.text, self._free_text(goal.text)
-        if "indicators" in self.texts:
-            for i, row in enumerate(project.indicators):
-                if not self.indicator_names.search(row.level3) or (
-                    self.indicator_exclude and self.indicator_exclude.search(row.level3)
-                ):
-                    continue
-                for name, text in (("value", row.value.raw), ("description", row.description or "")):
-                    mentions = money_mentions(text)
-                    if mentions:
-                        yield f"indicators[{i}].{name}", row.loc_of(name), text, mentions
-                        break
-
-    def _free_text(self, text: str) -> list[MoneyMention]:
-        mentions = money_mentions(text)
-        if self.ignore_before is None:
-            return mentions
-        return [m for m in mentions if not self.ignore_before.search(text[max(0, m.start - self.window) : m.start])]
-
-    @staticmethod
-    def _disagreeing(mentions: list[MoneyMention], ref: Decimal, tolerance: Decimal) -> MoneyMention | None:
-        if not mentions:
-            return None
-        if any(abs(m.yuan - ref) <= tolerance for m in mentions):
-            return None
-        if len(mentions) > 1 and abs(sum(m.yuan for m in mentions) - ref) <= tolerance:
-            return None
-        return max(mentions, key=lambda m: m.yuan)
+        reading = self.reader.reading(target.document, project)
+        if reading is None:
+            raise NotCheckable("budget.total")
+        budget = reading.yuan
+        tolerance = self.reader.tolerance_yuan(reading.declared)
+        agreeing = [budget, *_whole_years(project, reading)]
+        found: dict[Decimal, Disagreement] = {}
+        judged_with_rows = _judge_rows(list(self.reader.cost_rows(project)), budget, agreeing, tolerance, found)
+        for source in self.reader.free_texts(project):
+            _judge_text(source, agreeing, judged_with_rows, tolerance, found)
+        for disagreement in found.values():
+            yield _hit(disagreement, reading)
 
 
-def _digit_slip(mention: MoneyMention, reference: Decimal) -> str:
+def _whole_years(project: Project, reading: BudgetReading) -> list[Decimal]:
+    """The whole multi-year amount (项目总金额), in the unit the year's figure is read in."""
+    budget = project.budget
+    whole = budget.total_all_years if budget else None
+    value = whole.value if whole else None
+    yuan = in_yuan(value, reading.unit) if value else None
+    return [yuan] if yuan else []
+
+
+def _near(a: Decimal, values: list[Decimal], tolerance: Decimal) -> bool:
+    return any(abs(a - v) <= tolerance for v in values)
+
+
+def _judge_rows(
+    rows: list[Source], budget: Decimal, agreeing: list[Decimal], tolerance: Decimal, found: dict[Decimal, Disagreement]
+) -> dict[Decimal, Decimal]:
+    """The cost rows judged together. Returns the amounts judged here (each row's and their sum)
+    and the key of the disagreement each belongs to (``-1``: it agrees)."""
+    figures = [(source, _figure(source, agreeing, tolerance)) for source in rows]
+    judged: dict[Decimal, Decimal] = {}
+    if not figures:
+        return judged
+    totals = [(s, m) for s, m in figures if m is None or _near(m.yuan, agreeing, tolerance)]
+    others = [(s, m) for s, m in figures if m is not None and not _near(m.yuan, agreeing, tolerance)]
+    agreed = Decimal(-1)
+    for source, mention in totals:
+        for m in source.mentions:
+            judged[m.yuan] = agreed
+    if totals:
+        for source, mention in others:  # parts of the stated total, unless a slip of it
+            judged[mention.yuan] = agreed
+            if _significant(mention.number) >= 3 and _digit_slip(mention.number, budget, mention.unit, "元") == "digits":
+                _add(found, mention.yuan, mention.text, Place(source.field, source.loc, source.text, mention))
+                judged[mention.yuan] = mention.yuan
+        return judged
+    amounts = [m.yuan for _, m in others]
+    distinct = sorted(set(amounts))
+    if len(others) > 1 and (_near(sum(amounts, Decimal(0)), agreeing, tolerance) or _near(sum(distinct, Decimal(0)), agreeing, tolerance)):
+        for value in (*amounts, sum(amounts, Decimal(0))):
+            judged[value] = agreed
+        return judged
+    if len(distinct) == 1:  # one amount restated in several rows
+        for source, mention in others:
+            _add(found, mention.yuan, mention.text, Place(source.field, source.loc, source.text, mention))
+        judged[distinct[0]] = distinct[0]
+        return judged
+    key = sum(amounts, Decimal(0))
+    disagreement = _add(found, key, wan_text(key), *(Place(s.field, s.loc, s.text, m) for s, m in others))
+    disagreement.parts = [s for s, _ in others]
+    for value in (*amounts, key):
+        judged[value] = key
+    return judged
+
+
+def _significant(number: Decimal) -> int:
+    """Digits of a figure as written, trailing zeros aside: a slip shows only in figures copied
+    digit by digit (``12.61`` for ``126.61``), not in round ones (``50`` beside ``80``)."""
+    return len(number.normalize().as_tuple().digits) if number else 0
+
+
+def _figure(source: Source, agreeing: list[Decimal], tolerance: Decimal) -> MoneyMention | None:
+    """The amount a cost row states: its only one, else None when one of them (or their sum)
+    is the budget, else the largest."""
+    mentions = source.mentions
+    if len(mentions) == 1:
+        return mentions[0]
+    if any(_near(m.yuan, agreeing, tolerance) for m in mentions):
+        return None
+    if _near(sum((m.yuan for m in mentions), Decimal(0)), agreeing, tolerance):
+        return None
+    return max(mentions, key=lambda m: m.yuan)
+
+
+def _judge_text(
+    source: Source, agreeing: list[Decimal], judged: dict[Decimal, Decimal], tolerance: Decimal, found: dict[Decimal, Disagreement]
+) -> None:
+    mentions = source.mentions
+    if not mentions or any(_near(m.yuan, agreeing, tolerance) for m in mentions):
+        return
+    total = sum((m.yuan for m in mentions), Decimal(0))
+    if len(mentions) > 1 and _near(total, agreeing, tolerance):
+        return
+    for value in (total, *(m.yuan for m in mentions)):
+        key = _judged(value, judged, tolerance)
+        if key is None:
+            continue
+        if key in found:  # the rows' disagreement, written here too
+            found[key].places.append(Place(source.field, source.loc, source.text, max(mentions, key=lambda m: m.yuan)))
+        return
+    mention = max(mentions, key=lambda m: m.yuan)
+    key = next((k for k in found if abs(k - mention.yuan) <= tolerance), mention.yuan)
+    _add(found, key, mention.text, Place(source.field, source.loc, source.text, mention))
+
+
+def _judged(value: Decimal, judged: dict[Decimal, Decimal], tolerance: Decimal) -> Decimal | None:
+    return next((key for amount, key in judged.items() if abs(amount - value) <= tolerance), None)
+
+
+def _add(found: dict[Decimal, Disagreement], key: Decimal, amount: str, *places: Place) -> Disagreement:
+    disagreement = found.get(key)
+    if disagreement is None:
+        disagreement = found[key] = Disagreement(amount, [])
+    disagreement.places.extend(places)
+    return disagreement
+
+
+def _hit(disagreement: Disagreement, reading: BudgetReading) -> Hit:
+    places = disagreement.places
+    if not disagreement.parts:  # named in the draft's order: 资金用途, 绩效目标, 绩效指标
+        places = sorted(places, key=lambda p: list(PLACES).index(p.kind))
+    first = places[0]
+    kinds = list(dict.fromkeys(p.kind for p in places))
+    budget_zh, budget_en = _budget_texts(reading)
+    data = {
+        "amount": disagreement.amount,
+        "budget": budget_zh,
+        "budget_en": budget_en,
+        "place_zh": "、".join(PLACES[k][0] for k in kinds),
+        "place_en": " and ".join(PLACES[k][1] for k in kinds),
+        "context": _context(first.text, first.mention),
+    }
+    case = None
+    if disagreement.parts:
+        case = "parts"
+        data["rows"] = _listed([f"“{s.name}”{_largest(s).text}" for s in disagreement.parts], "、")
+        data["rows_en"] = _listed([f"“{s.name}” {_largest(s).text}" for s in disagreement.parts], ", ")
+        evidence = "、".join(_largest(s).text for s in disagreement.parts)
+    else:
+        if _digit_slip(first.mention.number, reading.figure, first.mention.unit, reading.unit) == "digits":
+            case = "digits"
+        evidence = first.mention.text
+    return Hit(evidence=evidence, field=first.field, loc=first.at, case=case, data=data)
+
+
+def _largest(source: Source) -> MoneyMention:
+    return max(source.mentions, key=lambda m: m.yuan)
+
+
+def _listed(items: list[str], joiner: str) -> str:
+    shown = joiner.join(items[:LISTED])
+    return shown if len(items) <= LISTED else f"{shown}{joiner}…（{len(items)}）"
+
+
+def _budget_texts(reading: BudgetReading) -> tuple[str, str]:
+    """The budget as the messages show it: as written with its label's unit, or, when it is
+    written in another unit, in 万元 with what the form says."""
+    if not reading.converted:
+        return f"{reading.raw}{reading.declared}", f"{reading.raw}{reading.declared}"
+    shown = wan_text(reading.yuan) if reading.unit == "元" else f"{reading.raw}{reading.unit}"
+    return (
+        f"{shown}（表中填{reading.raw}，栏目标为{reading.declared}，按{reading.unit}计）",
+        f"{shown} (written {reading.raw} under a {reading.declared} label, read in {reading.unit})",
+    )
+
+
+def _digit_slip(number: Decimal, reference: Decimal, unit: str = "万元", reference_unit: str | None = None) -> str:
     """``"digits"`` when the amount is the budget with a digit dropped, added or changed
-    (``12.61`` for ``126.61``): the typical slip of a hand-copied figure."""
-    a = re.sub(r"\D", "", format(mention.number.normalize(), "f"))
+    (``12.61`` for ``126.61``): the typical slip of a hand-copied figure. Both are compared in
+    the amount's unit."""
+    if reference_unit and reference_unit != unit:
+        yuan, per = in_yuan(reference, reference_unit), in_yuan(Decimal(1), unit)
+        if yuan is None or not per:
+            return ""
+        reference = yuan / per
+    a = re.sub(r"\D", "", format(number.normalize(), "f"))
     b = re.sub(r"\D", "", format(reference.normalize(), "f"))
     if a == b:
         return "scale"
@@ -129,23 +456,92 @@ def _context(text: str, mention: MoneyMention, width: int = 16) -> str:
     return text[start:end].replace("\n", " ")
 
 
+# --- budget-unit -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetUnitCheck:
+    """The reference figure written in another unit than its label's: one hit per project so
+    read (the rule collapses them into the draft's habit)."""
+
+    reader: MoneyReader
+
+    def run(self, target: Target) -> Iterator[Hit]:
+        project = target.project
+        if project is None:
+            raise NotCheckable("budget.total")
+        reading = self.reader.reading(target.document, project)
+        if reading is None:
+            raise NotCheckable("budget.total")
+        if not reading.converted:
+            return
+        example = _example(target.document, self.reader)
+        budget = project.budget.total if project.budget else None
+        yield Hit(
+            evidence=reading.raw,
+            field="budget.total",
+            loc=budget.loc if budget else None,
+            case=None if reading.confirmed_by is not None else "habit",
+            data={
+                "figure": reading.raw,
+                "declared": reading.declared,
+                "unit": reading.unit,
+                "as_declared": _in_wan_or_yi(in_yuan(reading.figure, reading.declared) or Decimal(0)),
+                "as_written": wan_text(reading.yuan),
+                "stated": reading.confirmed_by.text if reading.confirmed_by else "",
+                "stated_place_zh": reading.place[0],
+                "stated_place_en": reading.place[1],
+                **example,
+            },
+        )
+
+
+def _example(document: Document, reader: MoneyReader) -> dict[str, str]:
+    """The draft's first confirmed reading, for the messages: which figure, which amount."""
+    readings = reader.last.readings if reader.last.document is document else {}
+    for project in document.projects:
+        reading = readings.get(project.index)
+        if reading is not None and reading.converted and reading.confirmed_by is not None:
+            return {
+                "example_project": project.display_name,
+                "example_figure": reading.raw,
+                "example_stated": reading.confirmed_by.text,
+                "example_place_zh": reading.place[0],
+                "example_place_en": reading.place[1],
+            }
+    return dict.fromkeys(("example_project", "example_figure", "example_stated", "example_place_zh", "example_place_en"), "")
+
+
+def _in_wan_or_yi(yuan: Decimal) -> str:
+    """An amount in 元 as 亿元 when it is that large, else 万元: what the figure would mean."""
+    if yuan >= 100_000_000:
+        return f"{(yuan / 100_000_000).normalize():,f}亿元"
+    return wan_text(yuan)
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
 def _regex(source: str | None) -> re.Pattern[str] | None:
     return re.compile(source) if source else None
 
 
-def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck:
+def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | BudgetUnitCheck:
     from auditor.checks.base import CheckConfigError
 
     texts = tuple(params.get("texts") or TEXTS)
     if not set(texts) <= set(TEXTS):
         raise CheckConfigError(f"`texts` may hold only {list(TEXTS)}")
+    report = params.get("report", "text")
+    if report not in REPORTS:
+        raise CheckConfigError(f"`report` is one of {list(REPORTS)}")
     try:
         names = re.compile(params.get("indicator_names", "预算|成本|经费|资金"))
         exclude = _regex(params.get("indicator_exclude"))
         ignore = _regex(params.get("ignore_before"))
     except re.error as error:
         raise CheckConfigError(f"bad regex: {error}") from None
-    return AmountsCheck(
+    reader = MoneyReader(
         reference=compile_expression(params.get("reference", "budget.total")),
         unit=compile_expression(params.get("unit", "money_unit")),
         texts=texts,
@@ -155,3 +551,4 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck:
         window=int(params.get("window", 8)),
         tolerance=Decimal(str(params.get("tolerance", "0.005"))),
     )
+    return BudgetUnitCheck(reader) if report == "unit" else AmountsCheck(reader)
