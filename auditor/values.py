@@ -330,6 +330,11 @@ class _Builder(Transformer[Token, Any]):
         day, by = c
         return {"day": int(re.sub(r"\D", "", str(day))), "by": by}
 
+    def on_date(self, c: list[Any]) -> dict[str, Any]:
+        token, part, by = c
+        point = self.calendar([token, None, None])["date"]
+        return {"month": point.month, "day": point.day, "part": part, "by": by}
+
     def at_time(self, c: list[Any]) -> dict[str, Any]:
         daypart, clock, by = c
         return {"time": _clock(str(clock), str(daypart) if daypart else None), "by": by}
@@ -341,7 +346,7 @@ class _Builder(Transformer[Token, Any]):
     def recurring_date(self, c: list[Any]) -> dict[str, Any]:
         every, when, tail = c
         by = self._by(when["by"])
-        date = ValueDate(None, None, when.get("day"), _qualifier(when.get("part"), when["by"]),
+        date = ValueDate(None, when.get("month"), when.get("day"), _qualifier(when.get("part"), when["by"]),
                          every=every, time=when.get("time"))
         return {"kind": "date", "op": by.symbol if by else None, "op_raw": by.raw if by else None,
                 "tail": tail, "date": date}
