@@ -134,7 +134,7 @@ VALUE_ALPHABET = st.sampled_from(list("0123456789.%≥≤><=＞＜＝≧≦年�
 def test_value_grammar_never_raises(raw):
     value = parse_value(raw)
     assert isinstance(value, IndicatorValue)
-    assert value.kind in ("quantity", "date", "text", "empty", "unparsed")
+    assert value.kind in ("quantity", "date", "text", "empty", "unparsed", "not_applicable")
 
 
 def test_cli_on_a_folder_of_mutated_files_never_shows_a_traceback(tmp_path):
