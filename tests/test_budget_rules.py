@@ -188,7 +188,7 @@ def test_the_same_amount_in_purpose_and_goals_is_one_finding_naming_both():
 def test_the_same_amount_in_a_text_and_a_cost_row_is_one_finding():
     doc = draft({"budget": "88.00", "purpose": "用于河道清淤工程80万元", "indicators": [cost("清淤成本", "≤80万元")]})
     (finding,) = found(doc, "budget-text-mismatch")
-    assert "资金用途、绩效指标" in finding.message["zh"]
+    assert "资金用途、绩效指标“清淤成本”" in finding.message["zh"]
 
 
 def test_a_text_amount_that_is_one_of_the_parts_is_judged_with_the_rows():

@@ -67,10 +67,17 @@ class Place:
     loc: Location
     text: str
     mention: MoneyMention
+    name: str = ""  # the 三级指标 of a row
 
     @property
     def kind(self) -> str:
         return self.field.split("[")[0].split(".")[0]
+
+    @property
+    def label(self) -> tuple[str, str]:
+        """The place as a message names it: 资金用途, 绩效目标, 绩效指标“保洁成本”."""
+        zh, en = PLACES[self.kind]
+        return (f"{zh}“{self.name}”", f"{en[:-1]} “{self.name}”") if self.name else (zh, en)
 
     @property
     def at(self) -> Location:
@@ -87,8 +94,8 @@ class Source:
     mentions: tuple[MoneyMention, ...]
     name: str = ""  # the 三级指标 of a cost row
 
-    def places(self) -> list[Place]:
-        return [Place(self.field, self.loc, self.text, m) for m in self.mentions]
+    def place(self, mention: MoneyMention) -> Place:
+        return Place(self.field, self.loc, self.text, mention, self.name)
 
 
 @dataclass(frozen=True)
@@ -305,7 +312,7 @@ def _judge_rows(
         for source, mention in others:  # parts of the stated total, unless a slip of it
             judged[mention.yuan] = agreed
             if _significant(mention.number) >= 3 and _digit_slip(mention.number, budget, mention.unit, "元") == "digits":
-                _add(found, mention.yuan, mention.text, Place(source.field, source.loc, source.text, mention))
+                _add(found, mention.yuan, mention.text, source.place(mention))
                 judged[mention.yuan] = mention.yuan
         return judged
     amounts = [m.yuan for _, m in others]
@@ -316,11 +323,11 @@ def _judge_rows(
         return judged
     if len(distinct) == 1:  # one amount restated in several rows
         for source, mention in others:
-            _add(found, mention.yuan, mention.text, Place(source.field, source.loc, source.text, mention))
+            _add(found, mention.yuan, mention.text, source.place(mention))
         judged[distinct[0]] = distinct[0]
         return judged
     key = sum(amounts, Decimal(0))
-    disagreement = _add(found, key, wan_text(key), *(Place(s.field, s.loc, s.text, m) for s, m in others))
+    disagreement = _add(found, key, wan_text(key), *(s.place(m) for s, m in others))
     disagreement.parts = [s for s, _ in others]
     for value in (*amounts, key):
         judged[value] = key
@@ -360,11 +367,11 @@ def _judge_text(
         if key is None:
             continue
         if key in found:  # the rows' disagreement, written here too
-            found[key].places.append(Place(source.field, source.loc, source.text, max(mentions, key=lambda m: m.yuan)))
+            found[key].places.append(source.place(max(mentions, key=lambda m: m.yuan)))
         return
     mention = max(mentions, key=lambda m: m.yuan)
     key = next((k for k in found if abs(k - mention.yuan) <= tolerance), mention.yuan)
-    _add(found, key, mention.text, Place(source.field, source.loc, source.text, mention))
+    _add(found, key, mention.text, source.place(mention))
 
 
 def _judged(value: Decimal, judged: dict[Decimal, Decimal], tolerance: Decimal) -> Decimal | None:
@@ -384,14 +391,14 @@ def _hit(disagreement: Disagreement, reading: BudgetReading) -> Hit:
     if not disagreement.parts:  # named in the draft's order: 资金用途, 绩效目标, 绩效指标
         places = sorted(places, key=lambda p: list(PLACES).index(p.kind))
     first = places[0]
-    kinds = list(dict.fromkeys(p.kind for p in places))
+    labels = list(dict.fromkeys(p.label for p in places))
     budget_zh, budget_en = _budget_texts(reading)
     data = {
         "amount": disagreement.amount,
         "budget": budget_zh,
         "budget_en": budget_en,
-        "place_zh": "、".join(PLACES[k][0] for k in kinds),
-        "place_en": " and ".join(PLACES[k][1] for k in kinds),
+        "place_zh": "、".join(zh for zh, _ in labels),
+        "place_en": " and ".join(en for _, en in labels),
         "context": _context(first.text, first.mention),
     }
     case = None
