@@ -62,6 +62,24 @@ def rule_markdown(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
+def vocabulary_functions_markdown() -> list[str]:
+    """The expression functions that read the indicator vocabulary, as a Markdown section."""
+    from auditor.domain import VOCABULARY_FUNCTION_DOCS
+
+    lines = [
+        "## 指标词表函数 / vocabulary functions",
+        "",
+        "Rule expressions read the indicator vocabulary (`rules/vocabulary.yaml`, extended by the "
+        "configuration's `vocabulary:` files) through these functions:",
+        "",
+        "| 函数 function | 说明 | description |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{signature}` | {zh} | {en} |" for signature, (zh, en) in VOCABULARY_FUNCTION_DOCS.items()]
+    lines.append("")
+    return lines
+
+
 def reference_markdown(rules: list[Rule]) -> str:
     """All rules, grouped by review dimension."""
     parts = [
@@ -74,6 +92,7 @@ def reference_markdown(rules: list[Rule]) -> str:
     ]
     parts += [f"| `{r.id}` | {r.severity} | {r.dimension} | {r.title.get('zh', '')} |" for r in rules]
     parts.append("")
+    parts += vocabulary_functions_markdown()
     for dimension in DIMENSIONS:
         group = [r for r in rules if r.dimension == dimension]
         if not group:

@@ -190,7 +190,7 @@ def test_rules_list_show_test_docs(tmp_path):
     code, out, _ = run("rules", "list")
     assert code == 0 and "budget-text-mismatch" in out and "文字中的金额与预算数不符" in out
     code, out, _ = run("rules", "show", "unit-mismatch")
-    assert code == 0 and "lexicon" in out and "协管员人数" in out
+    assert code == 0 and "unit_fits(level3, value.unit)" in out and "协管员人数" in out
     code, out, _ = run("rules", "test")
     assert code == 0 and "examples passed" in out
     docs = tmp_path / "rules.md"
