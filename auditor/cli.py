@@ -45,6 +45,10 @@ TEXTS = {
         "op": "符号",
         "number": "数值",
         "unit": "单位",
+        "lead": "所测对象",
+        "per": "周期",
+        "counted": "计数对象",
+        "unit_from": "单位来源",
         "tail": "尾部文字",
         "count": "次数",
         "error": "错误",
@@ -80,6 +84,10 @@ TEXTS = {
         "op": "op",
         "number": "number",
         "unit": "unit",
+        "lead": "lead",
+        "per": "per",
+        "counted": "counted",
+        "unit_from": "unit from",
         "tail": "tail",
         "count": "count",
         "error": "error",
@@ -307,10 +315,12 @@ def run_values(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     parsed = {v.raw: v for v in iter_values(documents)}
     t = TEXTS[args.lang]
     rows = [
-        [shorten(raw, 40), v.kind, v.op or "", fmt_number(v), v.unit or "", shorten(v.tail or "", 24), counts[raw]]
+        [shorten(raw, 40), v.kind, v.op_raw or v.op or "", fmt_number(v), v.unit or "", v.unit_from or "", v.per or "",
+         shorten(v.lead or "", 16), v.counted or "", shorten(v.tail or "", 24), counts[raw]]
         for raw, v in sorted(parsed.items(), key=lambda kv: (kv[1].kind, kv[0]))
     ]
-    headers = [t["value"], t["kind"], t["op"], t["number"], t["unit"], t["tail"], t["count"]]
+    headers = [t["value"], t["kind"], t["op"], t["number"], t["unit"], t["unit_from"], t["per"], t["lead"], t["counted"],
+               t["tail"], t["count"]]
     out.write(tabulate(rows, headers=headers, disable_numparse=True) + "\n")
     return EXIT_INPUT if failures else EXIT_OK
 
