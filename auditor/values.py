@@ -1,25 +1,37 @@
-"""Parse a 指标值 (indicator target value) into an ``IndicatorValue``.
+"""Parse a 指标值 (indicator target value) into an ``IndicatorValue``, and complete values from
+their row (``complete_document``).
 
 The grammar is ``grammar/indicator_value.lark`` (Lark, LALR, contextual lexer). The value is
 parsed after NFKC normalisation (full-width ``％＞＝０-９``, ideographic space) and stripping;
-``raw`` is kept exactly as given, and ``unit_raw`` / ``tail`` are cut from ``raw``.
+``raw`` is kept exactly as given, and ``unit_raw`` / ``tail`` / ``lead`` / ``counted`` are cut
+from ``raw``.
 
 Kinds:
 
-- ``quantity``: optional operator, a number (Arabic, a Chinese numeral directly before a unit,
-  or 百分之…), optional unit, optional suffix operator (以上/以下/以内/内), optional tail —
-  ``≥95%``, ``17　个``, ``200人以上``, ``三次``, ``百分之九十五``, ``≥80成本控制`` (tail ``成本控制``).
+- ``quantity``: optional period (每年, 每季度), optional lead naming what is measured
+  (``总成本不超过35万``), optional operator, a number (Arabic, a Chinese numeral directly before a
+  unit, 半, 一个半, or 百分之…), optional unit (a lexicon unit, a bare 万/亿 magnitude, a counting
+  classifier with the noun it counts — ``13个社区`` — or a single measure word closing the value),
+  optional period after it (一年, /年), optional suffix operator (以上/以下/以内/内), optional tail —
+  ``≥95%``, ``17　个``, ``200人以上``, ``三次``, ``半小时内``, ``不超过35万一年``,
+  ``每季度不少于2次``, ``≥80成本控制`` (tail ``成本控制``: a placeholder stays one).
 - ``date``: ``2023年12月底``, ``12月底``, ``2023年12月31日前`` (op ``≤`` from 前/内), a 4-digit
-  year 19xx/20xx followed by 年, or a month 1-12 followed by 月. ``1年`` and ``365天`` are
-  quantities (periods).
+  year 19xx/20xx followed by 年, or a month 1-12 followed by 月; the budget year unnamed
+  (``年底前``, ``上半年``); a range (its end: ``2023.1.1-2025.12.31``); a recurring deadline
+  (``每月10日前``, ``每天早上6点半前``, ``每季度末``: ``ValueDate.every``/``time``) and
+  ``次月5日前`` (monthly, day 5). ``1年`` and ``365天`` are quantities (periods).
+- ``not_applicable``: the value declares the row does not apply (不适用, 不涉及, 无, —, /, N/A and
+  slips such as 不适应; the list is in the grammar).
 - ``text``: qualitative; the grammar rejects it and it starts with a word (``健全``,
-  ``较上一年进一步提升``, ``不低于上年``, ``指标1：…``).
+  ``较上一年进一步提升``, ``不低于上年``, ``指标1：…``, ``不使用``).
 - ``empty``: empty or whitespace only.
-- ``unparsed``: the grammar rejects it, but a digit comes before the point of failure or it starts
-  with an operator sign: ``≥``, ``≥≥5``, ``1:1000``, ``90-95%``, ``20次至50次``, ``≥95%，≥98%``.
+- ``unparsed``: the grammar rejects it, it does not start with words, and a digit comes before the
+  point of failure or it starts with an operator sign: ``≥``, ``≥≥5``, ``1:1000``, ``90-95%``,
+  ``20次至50次``, ``≥95%，≥98%``.
 
 A prefix operator wins over a suffix one (``≥95%以上`` → ``≥``), except ``控制在``, which yields to
-a suffix (``控制在95%以上`` → ``≥``).
+a suffix (``控制在95%以上`` → ``≥``). ``op_raw`` keeps the words (``达到``, ``控制在…以内``), so
+``达到100%`` (reach all) can be told from ``≥100%``; ``共93人`` reads as ``=``.
 """
 
 from __future__ import annotations
