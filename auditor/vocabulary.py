@@ -136,7 +136,7 @@ class Vocabulary:
             return None
         units = list(family.units)
         for other in family.accepts:
-            units += [u for u in (self.families[other].units or ()) if u not in units] if other in self.families else []
+            units += [u for u in self.families[other].units or () if u not in units]
         return tuple(units)
 
     def unit_fits(self, level3: str | None, unit: str | None) -> bool:

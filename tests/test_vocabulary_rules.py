@@ -255,3 +255,9 @@ rules:
     doc = document_from({"level3": "更换路灯数量", "project": {}}, "indicator", parse_value)
     doc.projects[0].indicators[-1].value = quantity("=240个", "=", "240", "个")
     assert [f.rule for f in Engine([rule]).audit(doc).findings] == ["local-lamp-unit"]
+
+
+def test_a_ratio_of_two_amounts_may_exceed_all(engine):
+    assert audit(engine, quantity("≥300%", "≥", "300", "%"), "带动社会投资比", level1="效益指标", level2="经济效益指标") == {}
+    assert audit(engine, quantity("≥3倍", "≥", "3", "倍"), "带动社会投资比", level1="效益指标", level2="经济效益指标") == {}
+    assert audit(engine, quantity("≥105%", "≥", "105", "%"), "已办结件数占受理件数的比", level2="质量指标") == {"percent-range": 1}
