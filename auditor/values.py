@@ -318,9 +318,8 @@ class _Builder(Transformer[Token, Any]):
 
     def half_year(self, c: list[Any]) -> dict[str, Any]:
         half, by = c
-        half_text = re.sub(r"^[本当今]", "", str(half))
-        return {"date": ValueDate(None, None, None, _qualifier(Token("P", half_text), by)),
-                "by": self._by(by)}
+        qualifier = re.sub(r"^[本当今]", "", str(half)) + (str(by).strip() if by is not None else "")
+        return {"date": ValueDate(None, None, None, qualifier), "by": self._by(by)}
 
     def _by(self, by: Token | None) -> _Op | None:
         return None if by is None else _Op("≤", False, self._raw_of(by))
@@ -378,6 +377,7 @@ class _Builder(Transformer[Token, Any]):
 
 
 def _qualifier(part: Token | None, by: Token | None) -> str | None:
+    """底 / 前 / 底前 …: the words after a date, as written without spaces."""
     return "".join(str(t).strip() for t in (part, by) if t is not None) or None
 
 
