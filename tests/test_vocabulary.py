@@ -61,6 +61,16 @@ def test_the_vocabulary_file_is_not_read_as_rules():
     assert VOCABULARY_PATH not in rule_files([DEFAULT_RULES_DIR])
 
 
+def test_a_vocabulary_file_that_validated_is_read_back_from_the_rule_cache(tmp_path, monkeypatch):
+    import auditor.datafile
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = write(tmp_path, "entries:\n  - id: lamps\n    name: {zh: 路灯, en: street lamps}\n    match: 路灯数$\n    family: count\n")
+    first = read_vocabulary_file(path)
+    monkeypatch.setattr(auditor.datafile, "load_yaml", lambda *a, **k: pytest.fail("YAML parsed although cached"))
+    assert read_vocabulary_file(path) == first
+
+
 def test_a_schema_error_names_the_file_and_line_in_both_languages(tmp_path):
     path = write(tmp_path, "entries:\n  - id: road-length\n    name: {zh: 道路长度, en: road length}\n    match: 道路长度$\n    family: length\n    colour: red\n")
     with pytest.raises(VocabularyFileError) as caught:
