@@ -334,7 +334,7 @@ def satisfaction_respondent(text: str | None) -> str | None:
     """Who a satisfaction indicator asks: the words before 对 (``居民对中心工作人员服务的满意度``
     asks 居民; what follows 对 is what is rated), else the words before 满意 (``工作人员满意度``
     asks 工作人员); None when neither is written."""
-    if not text:
+    if not isinstance(text, str) or not text:
         return None
     normalized = RESPONDENT_LEAD.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
     match = RESPONDENT_BEFORE_DUI.search(normalized) or RESPONDENT_BEFORE_SATISFIED.search(normalized)

@@ -196,6 +196,7 @@ def indicator_name_key(level3: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)
 def category_key(level2: str) -> str:
     """A 二级 heading without decoration (``数量指标`` → ``数量``)."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", level2))
