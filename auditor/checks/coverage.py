@@ -5,7 +5,13 @@ Parameter ``groups``: a list of ``{category, aliases?, require_all?, require_any
 ``aliases`` lists older names such as ``效果``), ``require_all`` lists 二级指标 that must all be
 present (each ``{name, aliases?, since?, level1_ok?}``: ``since`` is the first budget year the
 requirement applies to; ``level1_ok`` accepts the name as a 一级指标 too, as 101号 writes 成本),
-and ``require_any`` lists names of which at least one must be present.
+and ``require_any`` lists names of which at least one must be present. A requirement's ``when``
+is an expression the project must satisfy for it to apply (``project_kind(project) ==
+"public_service"``).
+
+Parameter ``declared`` (default ``false``) turns the check to the rows a form lets departments
+mark 不适用: it then reports only categories that are present but whose every row is declared not
+to apply, where the category must be set (absent categories are the default mode's business).
 A table without indicators is not checkable (``project-empty`` reports it).
 """
 
@@ -17,6 +23,8 @@ from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit, NotCheckable
 from auditor.domain import category
+from auditor.expr import truthy
+from auditor.model import Indicator
 from auditor.targets import Target
 
 
@@ -26,6 +34,12 @@ class Requirement:
     names: frozenset[str]
     since: int | None = None
     level1_ok: bool = False
+    when: Any = None  # an Expression over the project's env, or None (always)
+
+    def applies(self, year: int | None, env: Mapping[str, Any]) -> bool:
+        if self.since is not None and year is not None and year < self.since:
+            return False
+        return self.when is None or truthy(self.when.evaluate(env))
 
 
 @dataclass(frozen=True)
@@ -39,22 +53,23 @@ class Group:
 @dataclass(frozen=True)
 class CoverageCheck:
     groups: tuple[Group, ...]
+    declared: bool = False
 
     def run(self, target: Target) -> Iterator[Hit]:
         project = target.project
         if project is None or not project.indicators:
             raise NotCheckable("indicators")
+        if self.declared:
+            yield from self._declared_not_applicable(project.indicators, target)
+            return
         year = target.document.year
-        level1 = {category(i.level1) for i in project.indicators}
-        present: dict[str, set[str]] = {}
-        for row in project.indicators:
-            present.setdefault(category(row.level1), set()).add(category(row.level2))
+        level1, present = _categories(project.indicators)
         loc = project.loc_of("indicators")
         for group in self.groups:
             found = set().union(*(present.get(name, set()) for name in group.names))
             has_group = bool(group.names & level1)
             for req in group.require_all:
-                if req.since is not None and year is not None and year < req.since:
+                if not req.applies(year, target.env):
                     continue
                 if req.names & found or (req.level1_ok and req.names & level1):
                     continue
@@ -62,6 +77,47 @@ class CoverageCheck:
             if group.require_any and not any(r.names & found for r in group.require_any):
                 names = "、".join(r.name for r in group.require_any)
                 yield _hit(group, names, "any" if has_group else "group_missing", loc, year, None)
+
+    def _declared_not_applicable(self, rows: list[Indicator], target: Target) -> Iterator[Hit]:
+        """Required categories whose rows are all declared not to apply, once per category (or
+        once per group for ``require_any``), located at the first such row."""
+        year = target.document.year
+        _, present = _categories(rows)
+        _, real = _categories([r for r in rows if not r.not_applicable])
+        for group in self.groups:
+            declared = set().union(*(present.get(name, set()) for name in group.names))
+            set_ = set().union(*(real.get(name, set()) for name in group.names))
+            for req in group.require_all:
+                if req.applies(year, target.env) and req.names & declared and not req.names & set_:
+                    yield _declared_hit(group, req.name, "all", _first(rows, group, req.names), year)
+            anys = [r for r in group.require_any if r.applies(year, target.env)]
+            wanted = frozenset().union(*(r.names for r in anys))
+            if anys and wanted & declared and not wanted & set_:
+                names = "、".join(r.name for r in anys)
+                yield _declared_hit(group, names, "any", _first(rows, group, wanted), year)
+
+
+def _categories(rows: list[Indicator]) -> tuple[set[str], dict[str, set[str]]]:
+    """The 一级 categories of the rows, and the 二级 categories under each."""
+    present: dict[str, set[str]] = {}
+    for row in rows:
+        present.setdefault(category(row.level1), set()).add(category(row.level2))
+    return {category(r.level1) for r in rows}, present
+
+
+def _first(rows: list[Indicator], group: Group, names: frozenset[str]) -> Indicator:
+    return next(r for r in rows if category(r.level1) in group.names and category(r.level2) in names)
+
+
+def _declared_hit(group: Group, name: str, case: str, row: Indicator, year: int | None) -> Hit:
+    index_loc = row.loc_of("value")
+    return Hit(
+        evidence=row.value.raw.strip() or row.level3,
+        field=f"indicators.{group.category}.{name}",
+        loc=index_loc,
+        case=case,
+        data={"category": group.category, "missing": name, "year": year, "marker": row.value.raw.strip() or row.level3},
+    )
 
 
 def _hit(group: Group, name: str, case: str, loc: Any, year: int | None, since: int | None) -> Hit:
@@ -74,11 +130,12 @@ def _hit(group: Group, name: str, case: str, loc: Any, year: int | None, since: 
     )
 
 
-def _requirement(raw: Any) -> Requirement:
+def _requirement(raw: Any, compile_expression: Any) -> Requirement:
     if isinstance(raw, str):
         raw = {"name": raw}
     names = {category(raw["name"]), *(category(a) for a in raw.get("aliases", []))}
-    return Requirement(raw["name"], frozenset(names), raw.get("since"), bool(raw.get("level1_ok")))
+    when = compile_expression(raw["when"]) if raw.get("when") else None
+    return Requirement(raw["name"], frozenset(names), raw.get("since"), bool(raw.get("level1_ok")), when)
 
 
 def build(params: Mapping[str, Any], compile_expression: Any) -> CoverageCheck:
@@ -91,10 +148,10 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> CoverageCheck:
             Group(
                 category=category(raw["category"]),
                 names=names,
-                require_all=tuple(_requirement(r) for r in raw.get("require_all", [])),
-                require_any=tuple(_requirement(r) for r in raw.get("require_any", [])),
+                require_all=tuple(_requirement(r, compile_expression) for r in raw.get("require_all", [])),
+                require_any=tuple(_requirement(r, compile_expression) for r in raw.get("require_any", [])),
             )
         )
     if not groups:
         raise CheckConfigError("`groups` must not be empty")
-    return CoverageCheck(tuple(groups))
+    return CoverageCheck(tuple(groups), bool(params.get("declared", False)))
