@@ -110,13 +110,13 @@ def _first(rows: list[Indicator], group: Group, names: frozenset[str]) -> Indica
 
 
 def _declared_hit(group: Group, name: str, case: str, row: Indicator, year: int | None) -> Hit:
-    index_loc = row.loc_of("value")
+    marker = row.value.raw.strip() or row.level3
     return Hit(
-        evidence=row.value.raw.strip() or row.level3,
+        evidence=f"{name}：{marker}",  # the category too: one finding per category, not per marker
         field=f"indicators.{group.category}.{name}",
-        loc=index_loc,
+        loc=row.loc_of("value"),
         case=case,
-        data={"category": group.category, "missing": name, "year": year, "marker": row.value.raw.strip() or row.level3},
+        data={"category": group.category, "missing": name, "year": year, "marker": marker},
     )
 
 
