@@ -1,13 +1,16 @@
 """What the project's YAML/JSON data files share: errors located at a file and line, the line of
 each key of a YAML document, and JSON Schema errors explained in zh-CN and English.
 
-Used by the rule loader, the configuration, waivers and baselines.
+Used by the rule loader, the configuration, waivers and baselines, the layout profiles and the
+indicator vocabulary.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,3 +159,50 @@ def first_schema_error(schema: Mapping[str, Any], data: Any, lines: Mapping[KeyP
     if not explained:
         return None
     return min(explained, key=lambda item: (nearest_line(lines, item[0]) or 0, [str(p) for p in item[0]]))
+
+
+PatternsOf = Callable[[Any], Iterable[tuple[KeyPath, str]]]
+
+
+def read_validated_yaml(
+    path: Path, schema_path: Path, error: type[LocatedError], patterns: PatternsOf = lambda data: ()
+) -> Any:
+    """A YAML data file checked against its JSON schema and with every regular expression that
+    ``patterns`` names compiled; raises ``error`` with the line. A file that validated before
+    comes from the rule cache (``auditor/rulecache.py``): no YAML is read and no schema checked
+    again."""
+    from auditor.rulecache import ParsedRuleFile, entry_path, load_entry, store_entry
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(path, f"无法读取 / cannot read: {getattr(problem, 'strerror', None) or problem}") from None
+    entry = entry_path(text, schema_path)
+    cached = load_entry(entry)
+    if cached is not None:
+        return cached.data
+    data = _validated(path, text, schema_path, error, patterns)
+    store_entry(entry, ParsedRuleFile(data, {}, {}))
+    return data
+
+
+def _validated(path: Path, text: str, schema_path: Path, error: type[LocatedError], patterns: PatternsOf) -> Any:
+    try:
+        data, lines = load_yaml(text)
+    except Exception as problem:  # yaml.YAMLError: the file is not YAML
+        mark = getattr(problem, "problem_mark", None)
+        raise error(path, f"YAML 语法错误 / YAML syntax error: {getattr(problem, 'problem', problem)}",
+                    mark.line + 1 if mark else None) from None
+    data = {} if data is None else data
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    found = first_schema_error(schema, data, lines)
+    if found is not None:
+        raise error(path, found[1], nearest_line(lines, found[0]))
+    for at, pattern in patterns(data):
+        try:
+            re.compile(pattern)
+        except re.error as bad:
+            where = key_text(at)
+            raise error(path, f"{where} 正则表达式无效 / {where}: invalid regular expression {pattern!r}: {bad}",
+                        nearest_line(lines, at)) from None
+    return data

@@ -13,9 +13,9 @@ note in brackets (``项目总金额（中期规划，万元）：`` → ``项目
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -152,43 +152,15 @@ def _profile(data: dict[str, Any], path: Path) -> LayoutProfile:
 
 def load_layout_file(path: Path, schema_path: Path) -> LayoutProfile:
     """One profile, validated against the schema; raises ``LayoutFileError`` with its line. A
-    file that validated before comes from the rule cache (``auditor/rulecache.py``): no YAML is
-    read and no schema checked again."""
-    from auditor.rulecache import ParsedRuleFile, entry_path, load_entry, store_entry
+    file that validated before comes from the rule cache: no YAML is read and no schema checked
+    again."""
+    from auditor.datafile import read_validated_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LayoutFileError(path, f"无法读取 / cannot read: {getattr(error, 'strerror', None) or error}") from None
-    entry = entry_path(text, schema_path)
-    cached = load_entry(entry)
-    if cached is not None:
-        return _profile(cached.data, path)
-    data = _validated(path, text, schema_path)
-    store_entry(entry, ParsedRuleFile(data, {}, {}))
-    return _profile(data, path)
+    return _profile(read_validated_yaml(path, schema_path, LayoutFileError, _template_rows), path)
 
 
-def _validated(path: Path, text: str, schema_path: Path) -> dict[str, Any]:
-    from auditor.datafile import first_schema_error, load_yaml, nearest_line
-
-    try:
-        data, lines = load_yaml(text)
-    except Exception as error:  # yaml.YAMLError: the file is not YAML
-        mark = getattr(error, "problem_mark", None)
-        raise LayoutFileError(path, f"YAML 语法错误 / YAML syntax error: {getattr(error, 'problem', error)}",
-                              mark.line + 1 if mark else None) from None
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    problem = first_schema_error(schema, data, lines)
-    if problem is not None:
-        raise LayoutFileError(path, problem[1], nearest_line(lines, problem[0]))
-    for pattern in data.get("template_rows", ()):
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise LayoutFileError(path, f"template_rows 正则表达式无效 / invalid regular expression {pattern!r}: {error}",
-                                  nearest_line(lines, ("template_rows",))) from None
-    return data
+def _template_rows(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
+    return ((("template_rows",), pattern) for pattern in data.get("template_rows", ()))
 
 
 def layout_files(directories: list[Path]) -> list[Path]:

@@ -13,7 +13,6 @@ naming the file and line (zh and en). The rules read the vocabulary through expr
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -247,42 +246,10 @@ def _dangling(merged: dict[str, Any]) -> str | None:
 
 
 def read_vocabulary_file(path: Path) -> dict[str, Any]:
-    """One vocabulary file's data, validated (schema and regexes). A file that validated before
-    comes from the rule cache (``auditor/rulecache.py``)."""
-    from auditor.rulecache import ParsedRuleFile, entry_path, load_entry, store_entry
+    """One vocabulary file's data, validated (schema and regexes); cached like the rules."""
+    from auditor.datafile import read_validated_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise VocabularyFileError(path, f"无法读取 / cannot read: {getattr(error, 'strerror', None) or error}") from None
-    entry = entry_path(text, SCHEMA_PATH)
-    cached = load_entry(entry)
-    if cached is not None:
-        return cached.data
-    data = _validated(path, text)
-    store_entry(entry, ParsedRuleFile(data, {}, {}))
-    return data
-
-
-def _validated(path: Path, text: str) -> dict[str, Any]:
-    from auditor.datafile import first_schema_error, load_yaml, nearest_line
-
-    try:
-        data, lines = load_yaml(text)
-    except Exception as error:  # yaml.YAMLError: the file is not YAML
-        mark = getattr(error, "problem_mark", None)
-        raise VocabularyFileError(path, f"YAML 语法错误 / YAML syntax error: {getattr(error, 'problem', error)}",
-                                  mark.line + 1 if mark else None) from None
-    data = {} if data is None else data
-    problem = first_schema_error(_schema(), data, lines)
-    if problem is not None:
-        raise VocabularyFileError(path, problem[1], nearest_line(lines, problem[0]))
-    for at, pattern in _patterns(data):
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            raise VocabularyFileError(path, f"正则表达式无效 / invalid regular expression {pattern!r}: {error}", nearest_line(lines, at)) from None
-    return data
+    return read_validated_yaml(path, SCHEMA_PATH, VocabularyFileError, _patterns)
 
 
 def _patterns(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
@@ -293,11 +260,6 @@ def _patterns(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
                     yield (section, i, key), item[key]
     if "staff" in data:
         yield ("staff", "match"), data["staff"]["match"]
-
-
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def _merge(merged: dict[str, Any], data: dict[str, Any]) -> None:

@@ -178,6 +178,14 @@ class MoneyReader:
 
     # --- the reference's unit -------------------------------------------------------------
 
+    def target_reading(self, target: Target) -> tuple[Project, BudgetReading]:
+        """The target's project and its figure as read; not checkable without one."""
+        project = target.project
+        reading = self.reading(target.document, project) if project is not None else None
+        if project is None or reading is None:
+            raise NotCheckable("budget.total")
+        return project, reading
+
     def reading(self, document: Document, project: Project) -> BudgetReading | None:
         if self.last.document is not document:
             self.last.document, self.last.readings = document, draft_readings(document, self)
@@ -263,12 +271,7 @@ class AmountsCheck:
     reader: MoneyReader
 
     def run(self, target: Target) -> Iterator[Hit]:
-        project = target.project
-        if project is None:
-            raise NotCheckable("budget.total")
-        reading = self.reader.reading(target.document, project)
-        if reading is None:
-            raise NotCheckable("budget.total")
+        project, reading = self.reader.target_reading(target)
         budget = reading.yuan
         tolerance = self.reader.tolerance_yuan(reading.declared)
         agreeing = [budget, *_whole_years(project, reading)]
@@ -474,12 +477,7 @@ class BudgetUnitCheck:
     reader: MoneyReader
 
     def run(self, target: Target) -> Iterator[Hit]:
-        project = target.project
-        if project is None:
-            raise NotCheckable("budget.total")
-        reading = self.reader.reading(target.document, project)
-        if reading is None:
-            raise NotCheckable("budget.total")
+        project, reading = self.reader.target_reading(target)
         if not reading.converted:
             return
         example = _example(target.document, self.reader)
