@@ -54,11 +54,13 @@ class MoneyMention:
         return self.per is not None and not self.per.startswith("年")
 
 
-def money_mentions(text: str | None) -> list[MoneyMention]:
+@lru_cache(maxsize=4096)
+def money_mentions(text: str | None) -> tuple[MoneyMention, ...]:
     """Every ``N万元`` / ``N元`` / ``N亿元`` (and ``N万`` not followed by another unit's word) in
-    a text, with what it is per when it is a rate or a period's amount."""
+    a text, with what it is per when it is a rate or a period's amount. Cached: the budget rules
+    read each text several times."""
     if not text:
-        return []
+        return ()
     normalized = unicodedata.normalize("NFKC", text)
     found = []
     for match in MONEY_IN_TEXT.finditer(normalized):
@@ -69,7 +71,7 @@ def money_mentions(text: str | None) -> list[MoneyMention]:
         if yuan is not None:
             per = money_per(normalized, match.start(), match.end())
             found.append(MoneyMention(match.group(0), number, unit, match.start(), yuan, per))
-    return found
+    return tuple(found)
 
 
 def money_per(text: str, start: int, end: int) -> str | None:

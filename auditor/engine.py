@@ -482,20 +482,33 @@ ROW_FIELD = re.compile(r"^(?:department_)?indicators\[\d+\]")
 def merge_repeats(findings: list[Finding]) -> list[Finding]:
     """One finding per defect, for the findings of one rule on one draft: the first of those on
     the same indicator row (its value and its description show the same slip), and the first of
-    those in one project quoting the same evidence in the same case (the same sentence in 资金用途
-    and in 绩效目标). The findings are in document order, so the first is the first place."""
-    seen: set[tuple] = set()
+    those in one project quoting the same evidence in the same case from the same text (the same
+    sentence in 资金用途 and in 绩效目标). The findings are in document order, so the first is the
+    first place. The whole text is compared only when the evidence repeats."""
+    rows: set[tuple] = set()
+    texts: dict[tuple, list[str] | None] = {}
     kept = []
     for finding in findings:
         project = finding.project.index if finding.project else None
         row = ROW_FIELD.match(finding.field)
-        key = (project, row.group()) if row else (project, finding.case, normalize_evidence(finding.evidence), _quoted_text(finding))
-        if key in seen:
-            continue
-        if row is None and not key[2]:
-            kept.append(finding)
-            continue
-        seen.add(key)
+        if row is not None:
+            if (project, row.group()) in rows:
+                continue
+            rows.add((project, row.group()))
+        elif evidence := normalize_evidence(finding.evidence):
+            key = (project, finding.case, evidence)
+            if key not in texts:
+                texts[key] = None  # the first: its text is read only if another comes
+            else:
+                seen = texts[key]
+                if seen is None:
+                    first = next(f for f in kept if (f.project.index if f.project else None, f.case) == key[:2]
+                                 and normalize_evidence(f.evidence) == evidence and not ROW_FIELD.match(f.field))
+                    seen = texts[key] = [_quoted_text(first)]
+                text = _quoted_text(finding)
+                if text in seen:
+                    continue
+                seen.append(text)
         kept.append(finding)
     return kept
 

@@ -136,6 +136,11 @@ class IndicatorValue:
     counted: str | None = None
     unit_from: str | None = None
 
+    def __hash__(self) -> int:
+        # Equal values have equal raw text, and a str caches its hash: rules' memos look values
+        # up by the hundred thousand, and hashing every field of each one showed in profiles.
+        return hash(self.raw)
+
 
 @dataclass(slots=True)
 class Indicator:

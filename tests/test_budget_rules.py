@@ -73,7 +73,7 @@ def test_a_mention_knows_what_it_is_per(text, per, rate):
 def test_a_bare_wan_before_a_non_unit_is_money():
     (mention,) = money_mentions("总成本不超过35万，按季度支付")
     assert (mention.unit, mention.yuan) == ("万元", Decimal(350000))
-    assert money_mentions("服务35万人次") == []
+    assert money_mentions("服务35万人次") == ()
 
 
 def test_rounding_slack_counts_only_figures_of_three_digits_or_more():

@@ -81,6 +81,8 @@ class CoverageCheck:
     def _declared_not_applicable(self, rows: list[Indicator], target: Target) -> Iterator[Hit]:
         """Required categories whose rows are all declared not to apply, once per category (or
         once per group for ``require_any``), located at the first such row."""
+        if not any(r.not_applicable for r in rows):
+            return
         year = target.document.year
         _, present = _categories(rows)
         _, real = _categories([r for r in rows if not r.not_applicable])
