@@ -344,11 +344,13 @@ def satisfaction_respondent(text: str | None) -> str | None:
 
 
 def project_texts(project: Project | None) -> tuple[str | None, ...]:
-    """A project's texts that tell its kind, most telling first: its name, then its 资金用途
-    (not its goals, which mention office costs and operations in passing whatever the kind)."""
+    """A project's texts that tell its kind, most telling first: its name, then its 资金用途 —
+    or, in forms without one (the 申报表), its 测算依据, which lists what the money buys. Not its
+    goals, which mention office costs and operations in passing whatever the kind."""
     if project is None:
         return ()
-    return (project.display_name, project.purpose.text if project.purpose else None)
+    spent_on = project.purpose or project.calculation_basis
+    return (project.display_name, spent_on.text if spent_on else None)
 
 
 def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]]:

@@ -276,8 +276,10 @@ class AmountsCheck:
         tolerance = self.reader.tolerance_yuan(reading.declared)
         agreeing = [budget, *_whole_years(project, reading)]
         found: dict[Decimal, Disagreement] = {}
-        judged_with_rows = _judge_rows(list(self.reader.cost_rows(project)), budget, agreeing, tolerance, found)
-        for source in self.reader.free_texts(project):
+        texts = list(self.reader.free_texts(project))
+        stated = [m.yuan for source in texts for m in source.mentions]
+        judged_with_rows = _judge_rows(list(self.reader.cost_rows(project)), budget, agreeing, tolerance, found, stated)
+        for source in texts:
             _judge_text(source, agreeing, judged_with_rows, tolerance, found)
         for disagreement in found.values():
             yield _hit(disagreement, reading)
@@ -297,10 +299,13 @@ def _near(a: Decimal, values: list[Decimal], tolerance: Decimal) -> bool:
 
 
 def _judge_rows(
-    rows: list[Source], budget: Decimal, agreeing: list[Decimal], tolerance: Decimal, found: dict[Decimal, Disagreement]
+    rows: list[Source], budget: Decimal, agreeing: list[Decimal], tolerance: Decimal, found: dict[Decimal, Disagreement],
+    stated: list[Decimal],
 ) -> dict[Decimal, Decimal]:
     """The cost rows judged together. Returns the amounts judged here (each row's and their sum)
-    and the key of the disagreement each belongs to (``-1``: it agrees)."""
+    and the key of the disagreement each belongs to (``-1``: it agrees). ``stated``: the amounts
+    the project's texts state (a lone row naming one item is a part, unless a text states its
+    amount as the project's)."""
     figures = [(source, _figure(source, agreeing, tolerance)) for source in rows]
     judged: dict[Decimal, Decimal] = {}
     if not figures:
@@ -324,6 +329,10 @@ def _judge_rows(
         for value in (*amounts, sum(amounts, Decimal(0))):
             judged[value] = agreed
         return judged
+    if (len(others) == 1 and others[0][1].yuan < budget and names_one_part(others[0][0].name)
+            and not _near(others[0][1].yuan, stated, tolerance)):
+        judged[others[0][1].yuan] = agreed  # one item's cost (厨师厨工成本): a part, the rest unnamed
+        return judged
     if len(distinct) == 1:  # one amount restated in several rows
         for source, mention in others:
             _add(found, mention.yuan, mention.text, source.place(mention))
@@ -335,6 +344,15 @@ def _judge_rows(
     for value in (*amounts, key):
         judged[value] = key
     return judged
+
+
+WHOLE_WORDS = re.compile(r"总|全部|合计|项目|全年|经费|资金|预算|[、及和与，,/＋+]")
+
+
+def names_one_part(name: str | None) -> bool:
+    """A cost row named after one item of the spending (``厨师厨工成本``, ``保洁成本``), not the
+    whole (``总成本``, ``项目成本``) nor several items (``宿舍及煤气成本``)."""
+    return bool(name) and not WHOLE_WORDS.search(name or "")
 
 
 def _significant(number: Decimal) -> int:
