@@ -354,6 +354,11 @@ class _Builder(Transformer[Token, Any]):
         part, by = c
         return {"part": part, "by": by}
 
+    def part_day(self, c: list[Any]) -> dict[str, Any]:
+        """每季度首月20日前: a day of a part of the period."""
+        part, day, by = c
+        return {**self.on_day([day, by]), "part": part}
+
     def recurring_date(self, c: list[Any]) -> dict[str, Any]:
         every, when, tail = c
         by = self._by(when["by"])

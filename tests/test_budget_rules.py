@@ -326,3 +326,11 @@ def test_the_shared_form_workbook_reads_its_budgets_in_yuan():
     # 11's lone 厨师厨工成本 (≤63万 of 64.47万) is one item's cost, a part: not a contradiction
     assert {f.project.index for f in mismatches} == {7, 10, 13, 14, 16, 18, 19}
     assert len(mismatches) == 7  # one per project: 7 and 10 name their cost rows' sum
+
+
+def test_a_lone_total_beside_a_unit_rate_row_is_a_part():
+    rows = [cost("保洁员劳务补助标准", "1.2万元/人·年"), cost("保洁工具及垃圾桶购置", "不超过6万元")]
+    assert found(draft({"budget": "150.00", "indicators": rows}), "budget-text-mismatch") == []
+    rows = [cost("疫苗采购配套成本", "≤82万元"), cost("免疫耗材及防疫员劳务补助", "≤22万元")]  # a 成本 row by category
+    (finding,) = found(draft({"budget": "96.00", "indicators": rows}), "budget-text-mismatch")
+    assert "合计104.00万元" in finding.message["zh"]

@@ -261,3 +261,26 @@ def test_a_ratio_of_two_amounts_may_exceed_all(engine):
     assert audit(engine, quantity("≥300%", "≥", "300", "%"), "带动社会投资比", level1="效益指标", level2="经济效益指标") == {}
     assert audit(engine, quantity("≥3倍", "≥", "3", "倍"), "带动社会投资比", level1="效益指标", level2="经济效益指标") == {}
     assert audit(engine, quantity("≥105%", "≥", "105", "%"), "已办结件数占受理件数的比", level2="质量指标") == {"percent-range": 1}
+
+
+# Cases found on held-out drafts written by a reviewer who had not seen the vocabulary ---------
+
+
+def test_incidents_counted_in_qi_and_scaled_counts_fit(engine):
+    assert audit(engine, quantity("0起", None, "0", "起"), "食品安全事故发生次数", "质量指标") == {}
+    assert audit(engine, quantity("≥28万头", "≥", "28", "万头"), "生猪免疫数量") == {}
+    assert audit(engine, quantity("≥9.8万户", "≥", "9.8", "万户"), "补贴发放农户数") == {}
+
+
+def test_a_lasting_period_may_be_a_sustainability_indicator(engine):
+    lasting = quantity("不少于1年", "≥", "1", "年")
+    assert audit(engine, lasting, "学员跟踪服务期限", "可持续影响指标", "效益指标") == {}
+    assert audit(engine, lasting, "设施管护年限", "时效指标") == {}
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [("在职人员绩效奖励经费", {}), ("离退休人员慰问经费", {}), ("高龄老人津贴发放", {"input-as-output": 1})],
+)
+def test_the_people_a_personnel_project_pays_are_its_output_but_allowance_recipients_are_not_staff(engine, project, expected):
+    assert audit(engine, quantity("62人", None, "62", "人"), "保障在职在编人员人数", project=project) == expected

@@ -38,6 +38,7 @@ from auditor.domain import (
     MoneyMention,
     StatedAmount,
     amount_value,
+    category,
     figure_unit,
     in_yuan,
     money_mentions,
@@ -152,11 +153,12 @@ class MoneyReader:
                 yield Source(f"goals[{i}]", goal.loc, goal.text, self._free_text(goal.text))
 
     def cost_rows(self, project: Project) -> Iterator[Source]:
-        """Rows naming the project's money, with the totals of their value (else description)."""
+        """Rows of the 成本 category or naming the project's money, with the totals of their
+        value (else description)."""
         if "indicators" not in self.texts:
             return
         for i, row in enumerate(project.indicators):
-            if row.not_applicable or not self.indicator_names.search(row.level3):
+            if row.not_applicable or not (category(row.level2) == "成本" or self.indicator_names.search(row.level3)):
                 continue
             if self.indicator_exclude and self.indicator_exclude.search(row.level3):
                 continue
@@ -278,7 +280,9 @@ class AmountsCheck:
         found: dict[Decimal, Disagreement] = {}
         texts = list(self.reader.free_texts(project))
         stated = [m.yuan for source in texts for m in source.mentions]
-        judged_with_rows = _judge_rows(list(self.reader.cost_rows(project)), budget, agreeing, tolerance, found, stated)
+        rows = list(self.reader.cost_rows(project))
+        siblings = sum(1 for r in project.indicators if not r.not_applicable and category(r.level2) == "成本") > len(rows)
+        judged_with_rows = _judge_rows(rows, budget, agreeing, tolerance, found, stated, siblings)
         for source in texts:
             _judge_text(source, agreeing, judged_with_rows, tolerance, found)
         for disagreement in found.values():
@@ -300,12 +304,13 @@ def _near(a: Decimal, values: list[Decimal], tolerance: Decimal) -> bool:
 
 def _judge_rows(
     rows: list[Source], budget: Decimal, agreeing: list[Decimal], tolerance: Decimal, found: dict[Decimal, Disagreement],
-    stated: list[Decimal],
+    stated: list[Decimal], siblings: bool = False,
 ) -> dict[Decimal, Decimal]:
     """The cost rows judged together. Returns the amounts judged here (each row's and their sum)
     and the key of the disagreement each belongs to (``-1``: it agrees). ``stated``: the amounts
-    the project's texts state (a lone row naming one item is a part, unless a text states its
-    amount as the project's)."""
+    the project's texts state; ``siblings``: other 成本 rows state no total (a unit rate, words).
+    A lone row below the budget that names one item, or has such siblings, is a part — unless a
+    text states its amount as the project's."""
     figures = [(source, _figure(source, agreeing, tolerance)) for source in rows]
     judged: dict[Decimal, Decimal] = {}
     if not figures:
@@ -329,7 +334,7 @@ def _judge_rows(
         for value in (*amounts, sum(amounts, Decimal(0))):
             judged[value] = agreed
         return judged
-    if (len(others) == 1 and others[0][1].yuan < budget and names_one_part(others[0][0].name)
+    if (len(others) == 1 and others[0][1].yuan < budget and (siblings or names_one_part(others[0][0].name))
             and not _near(others[0][1].yuan, stated, tolerance)):
         judged[others[0][1].yuan] = agreed  # one item's cost (厨师厨工成本): a part, the rest unnamed
         return judged
