@@ -8,7 +8,8 @@ order objects are built, so findings on examples have locations too.
   ``project: {…}`` (whose own ``indicators`` come before the row) and ``year``.
 - project, spending_plan and goal scopes: ``{heading, code, name, budget: 126.61 | {total, fiscal,
   other}, money_unit, purpose, spending_plan: {unit, points: ["25", "50", "75", "100"]}, goals:
-  [..], indicators: [..], toc_field}`` and optionally ``year``.
+  [..], indicators: [..], toc_field}`` and optionally ``year`` and ``others``: the draft's other
+  projects, which come before it.
 - document scope: ``{year, sections: [{kind, heading, items: [..]}], projects: [..],
   department_indicators: [..]}``.
 - text scope: ``{text, kind}`` (kind: purpose, goal, value, description, basis, level3, section,
@@ -154,8 +155,9 @@ def document_from(fragment: dict[str, Any], scope: str, parse_value: Callable[[s
     elif scope == "text":
         doc.projects = [_text_holder(fragment, parse_value, lines, doc)]
     else:
-        fields = {k: v for k, v in fragment.items() if k != "year"}
-        doc.projects = [project_from(fields, 1, parse_value, lines)]
+        fields = {k: v for k, v in fragment.items() if k not in ("year", "others")}
+        others = [project_from(p, i + 1, parse_value, lines) for i, p in enumerate(fragment.get("others", []))]
+        doc.projects = [*others, project_from(fields, len(others) + 1, parse_value, lines)]
     return doc
 
 

@@ -354,6 +354,11 @@ class _Builder(Transformer[Token, Any]):
         part, by = c
         return {"part": part, "by": by}
 
+    def time_window(self, c: list[Any]) -> dict[str, Any]:
+        """每个工作日11:30—13:00: a window each period; its end is the time to keep."""
+        _, _, _, daypart, clock = c
+        return self.at_time([daypart, clock, None])
+
     def part_day(self, c: list[Any]) -> dict[str, Any]:
         """每季度首月20日前: a day of a part of the period."""
         part, day, by = c

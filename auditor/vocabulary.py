@@ -32,6 +32,7 @@ FILE_NAMES = ("vocabulary.yaml", "vocabulary.yml")  # never read as rule files
 LEADING_NUMBER = re.compile(r"^(?:\d+[.、．)）]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
 TRAILING_NOTE = re.compile(r"(?:[（(][^（()）]*[）)])+$")
 TRAILING_PUNCTUATION = re.compile(r"[；;，,。.:：、]+$")
+SCALES = frozenset("万亿")  # a magnitude written before a counting word (9.8万户)
 SINGLE_CLASSIFIER = re.compile(r"^[\u4e00-\u9fff]{1,2}$")
 CACHE_LIMIT = 4_096
 
@@ -149,6 +150,10 @@ class Vocabulary:
         canonical = normalize_unit(unit).split("/")[0]
         if canonical in accepted:
             return True
+        if len(canonical) > 1 and canonical[0] in SCALES and canonical[1:] not in ("元", "千元"):
+            canonical = canonical[1:]  # 万户, 万台件: a count in ten thousands is the count's unit
+            if canonical in accepted:
+                return True
         family = self.families.get(entry.family or "")
         return bool(
             entry.units is None and family is not None and family.classifiers

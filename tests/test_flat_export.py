@@ -255,3 +255,22 @@ def test_an_empty_export_or_workbook_is_said_to_be_empty(in_tmp, name, content):
     assert ("an empty export" in err or "not a draft, or empty" in err) and "not understood" not in err
     (doc,) = json.loads(out)["documents"]
     assert doc["error_kind"] == "unreadable" and doc["findings"] == []
+
+
+def test_two_projects_given_one_code_are_read_apart_and_reported_once(in_tmp):
+    header = "项目编码,项目名称,本年金额（万元）,一级指标,二级指标,三级指标,指标值,指标解释\n"
+    rows = [
+        "P-001,食品安全抽检,45,产出指标,数量指标,抽检批次,≥1200批次,全年抽检批次\n",
+        "P-001,食品安全抽检,45,产出指标,成本指标,抽检成本,≤45万元,抽检费用\n",
+        "P-001,计量器具检定,32,产出指标,数量指标,检定台件数,≥2.3万台件,免费检定台件\n",
+        "P-001,计量器具检定,32,产出指标,成本指标,检定成本,≤32万元,检定费用\n",
+    ]
+    path = in_tmp / "export.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8-sig")
+    doc = read_document(path, parse_value)
+    assert [(p.code, p.name, len(p.indicators)) for p in doc.projects] == [("P-001", "食品安全抽检", 2), ("P-001", "计量器具检定", 2)]
+    assert any("按两个项目读取" in note.zh for note in doc.notes)
+    code, out, _ = run("check", str(path), "--format", "json", "--fail-on", "never")
+    (report,) = json.loads(out)["documents"]
+    assert [f["rule"] for f in report["findings"]].count("project-code-duplicate") == 1
+    assert all(f["rule"] != "budget-text-mismatch" for f in report["findings"])

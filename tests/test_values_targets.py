@@ -338,3 +338,17 @@ def test_a_part_of_a_recurring_period_is_a_deadline(raw, every, day, qualifier, 
     value = parse_value(raw)
     assert value.kind == "date" and value.tail == tail
     assert (value.date.every, value.date.day, value.date.qualifier) == (every, day, qualifier)
+
+
+@pytest.mark.parametrize(
+    ("raw", "every", "time"), [("每个工作日11:30—13:00", "工作日", "13:00"), ("每日8:00-17:30", "天", "17:30")]
+)
+def test_a_daily_time_window_is_kept_by_its_end(raw, every, time):
+    value = parse_value(raw)
+    assert value.kind == "date" and (value.date.every, value.date.time) == (every, time)
+
+
+@pytest.mark.parametrize(("raw", "unit"), [("≥4.2批次/千人", "批次/千人"), ("≥2.3万台件", "万台件"), ("≤600元/户·月", "元/户·月")])
+def test_rates_per_thousand_and_scaled_compound_counts(raw, unit):
+    value = parse_value(raw)
+    assert value.kind == "quantity" and value.unit == unit and value.tail is None

@@ -252,7 +252,7 @@ def test_expected_units_and_terms(fn):
 
 def test_expected_and_framework_categories(fn):
     assert fn["expected_categories"]("道路清扫完成率") == ("数量", "质量", "时效")  # 共性指标框架: 实际完成率 under 数量
-    assert fn["expected_categories"]("验收合格率") == ("质量",)
+    assert fn["expected_categories"]("验收合格率") == ("质量", "经济效益", "社会效益", "生态效益", "可持续影响")  # a pass rate may be an outcome
     assert fn["expected_categories"]("维修响应及时性") == ("时效",)
     assert fn["expected_categories"]("成本节约率") == ("成本", "经济效益")
     assert fn["expected_categories"]("专项资金到位率") == ("成本",)  # not an output or outcome

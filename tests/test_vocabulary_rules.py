@@ -284,3 +284,9 @@ def test_a_lasting_period_may_be_a_sustainability_indicator(engine):
 )
 def test_the_people_a_personnel_project_pays_are_its_output_but_allowance_recipients_are_not_staff(engine, project, expected):
     assert audit(engine, quantity("62人", None, "62", "人"), "保障在职在编人员人数", project=project) == expected
+
+
+def test_a_scaled_compound_count_fits_and_a_pass_rate_may_be_an_outcome(engine):
+    assert audit(engine, quantity("≥2.3万台件", "≥", "2.3", "万台件"), "强制检定计量器具数量") == {}
+    assert audit(engine, quantity("≥98%", "≥", "98", "%"), "食品抽检合格率", "社会效益指标", "效益指标") == {}
+    assert audit(engine, quantity("≥98%", "≥", "98", "%"), "设备验收合格率", "时效指标") == {"category-misfiled": 1}

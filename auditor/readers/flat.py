@@ -131,13 +131,27 @@ class _FlatReader:
     def note(self, loc: Location, zh: str, en: str) -> None:
         self.doc.notes.append(ReadNote(en, loc, zh))
 
-    def project(self, code: str, loc: Location) -> Project:
+    def project(self, code: str, loc: Location, name: str = "") -> Project:
+        """The project of a key; in a joined table a row naming another project than the one
+        read under its key is that other project (two projects given one 项目编码)."""
         project = self.projects.get(code)
+        if project is not None and name and project.name and name != project.name:
+            key = f"{code}\x00{name}"
+            if key not in self.projects:
+                self.note(loc, f"项目编码{code}同时用于“{project.name}”和“{name}”，按两个项目读取",
+                          f"项目编码 {code} is given to both {project.name!r} and {name!r}: read as two projects")
+            code_of, project = code, self.projects.get(key)
+            if project is None:
+                project = self.projects[key] = self._new(code_of, loc)
+            return project
         if project is None:
-            project = Project(index=len(self.doc.projects) + 1, heading="", loc=loc, code=code)
-            project.fields["code"] = loc
-            self.projects[code] = project
-            self.doc.projects.append(project)
+            project = self.projects[code] = self._new(code, loc)
+        return project
+
+    def _new(self, code: str, loc: Location) -> Project:
+        project = Project(index=len(self.doc.projects) + 1, heading="", loc=loc, code=code)
+        project.fields["code"] = loc
+        self.doc.projects.append(project)
         return project
 
     def keyed_rows(self, table: _Table) -> list[tuple[str, list[GridCell]]]:
@@ -182,13 +196,15 @@ class _FlatReader:
     def indicators(self, table: _Table) -> None:
         present = set(table.columns.values())
         has_project_fields = bool(set(table.fields.values()) - {self.profile.key})
-        above: dict[str, tuple[str, str]] = {}
+        above: dict[int, tuple[str, str]] = {}
+        name_col = next((col for col, name in table.fields.items() if name == "name"), None)
         for code, row in self.keyed_rows(table):
-            project = self.project(code, row[0].loc)
+            name_cell = _cell_at(row, name_col) if name_col is not None else None
+            project = self.project(code, row[0].loc, name_cell.text.strip() if name_cell else "")
             if has_project_fields:
                 self.project_fields(table, code, row, project)
             cells = {name: (cell.text, cell.loc) for col, name in table.columns.items() if (cell := _cell_at(row, col))}
-            above[code], indicator = grid_indicator(cells, present, above.get(code, ("", "")), row[0].loc, self.parse_value)
+            above[project.index], indicator = grid_indicator(cells, present, above.get(project.index, ("", "")), row[0].loc, self.parse_value)
             if indicator is not None:
                 project.fields.setdefault("indicators", indicator.loc)
                 project.indicators.append(indicator)
