@@ -111,3 +111,9 @@ def test_a_distinctive_subject_of_another_project_is_still_found():
     ]
     _, found = audit(["foreign-subject"], {"projects": projects})
     assert [f.project.index for f in found] == [1] and found[0].evidence.startswith("武装部")
+
+
+def test_a_template_placeholder_is_one_placeholder_finding():
+    rows = [{"level2": "质量指标", "level3": "目标人群接种率", "value": "≥XX%"}, {"level2": "数量指标", "level3": "新建公厕数量", "value": "XX个"}]
+    _, found = audit(["indicator-placeholder", "value-syntax"], {"projects": [{"indicators": rows}]})
+    assert sorted((f.rule, f.case) for f in found) == [("indicator-placeholder", "template")] * 2

@@ -290,3 +290,7 @@ def test_a_scaled_compound_count_fits_and_a_pass_rate_may_be_an_outcome(engine):
     assert audit(engine, quantity("≥2.3万台件", "≥", "2.3", "万台件"), "强制检定计量器具数量") == {}
     assert audit(engine, quantity("≥98%", "≥", "98", "%"), "食品抽检合格率", "社会效益指标", "效益指标") == {}
     assert audit(engine, quantity("≥98%", "≥", "98", "%"), "设备验收合格率", "时效指标") == {"category-misfiled": 1}
+
+
+def test_money_put_in_counted_as_an_output(engine):
+    assert audit(engine, quantity("48万元", None, "48", "万元"), "培训经费投入", project="执法人员业务培训") == {"input-as-output": 1}
