@@ -14,12 +14,12 @@ from typing import Any, NamedTuple
 
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.similarity import normalize_text
-from auditor.values import is_money_unit, money_to_yuan, normalize_unit
+from auditor.values import is_money_unit, money_to_yuan, normalize_unit, parse_value
 from auditor.vocabulary import Vocabulary
 
 MONEY_IN_TEXT = re.compile(
     r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)\s*"
-    r"(?P<unit>亿元|千万元|百万元|万元|千元|元|万(?![吨人次个户家平方亩米株棵件辆台册份本千余多元]))"
+    r"(?P<unit>亿元|千万元|百万元|万元|千元|元|万(?=\s*(?:$|[，。；;,、:：)）(（\]】]|以内|以下|之内|左右|以上|一年|每|[/／])))"
 )
 # What an amount is per, written after it: 1.2万元/人·年, 4.76万元/月, 3000元每人, 35万一年.
 PER_AFTER = re.compile(
@@ -450,6 +450,12 @@ VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
 }
 
 
+def declared_not_applicable(text: str | None) -> bool:
+    """Whether a cell says the row does not apply (不适用, 不涉及, 无, — …, as the value
+    grammar reads them)."""
+    return bool(text) and parse_value(text or "").kind == "not_applicable"
+
+
 def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, Callable[..., Any]]:
     """Domain functions available to rule expressions (beside the built-in ones), with the
     vocabulary functions bound to ``vocabulary`` (the shipped one when None)."""
@@ -469,6 +475,7 @@ def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, C
         "same_title": same_title,
         "unit_head": unit_head,
         "other_row": other_row,
+        "declared_not_applicable": declared_not_applicable,
         "borrowed_subject": borrowed_subject,
         "own_place": own_place,
         "foreign_places": foreign_places,

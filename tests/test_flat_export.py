@@ -274,3 +274,24 @@ def test_two_projects_given_one_code_are_read_apart_and_reported_once(in_tmp):
     (report,) = json.loads(out)["documents"]
     assert [f["rule"] for f in report["findings"]].count("project-code-duplicate") == 1
     assert all(f["rule"] != "budget-text-mismatch" for f in report["findings"])
+
+
+def test_indicator_rows_of_a_code_the_project_sheet_lacks_are_noted_not_audited(in_tmp):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    projects = book.active
+    projects.title = "项目信息"
+    projects.append(["项目编码", "项目名称", "本年金额（万元）", "年度目标"])
+    projects.append(["P-001", "婚姻登记服务", "12", "全年办理婚姻登记1200对"])
+    rows = book.create_sheet("绩效指标")
+    rows.append(["项目编码", "一级指标", "二级指标", "三级指标", "指标值", "指标解释"])
+    rows.append(["P-001", "产出指标", "数量指标", "婚姻登记办理对数", "≥1200对", "全年办理对数"])
+    for level3 in ("殡葬减免人数", "减免及时率", "减免成本"):
+        rows.append(["P-009", "产出指标", "数量指标", level3, "≥300人", "说明"])
+    path = in_tmp / "export.xlsx"
+    book.save(path)
+    doc = read_document(path, parse_value)
+    assert [(p.index, p.code, p.name) for p in doc.projects] == [(1, "P-001", "婚姻登记服务")]
+    (note,) = [n for n in doc.notes if "P-009" in n.zh]
+    assert "3行指标在项目表中没有对应项目，未审核" in note.zh and note.loc.ref == "绩效指标!A3"

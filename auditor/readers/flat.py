@@ -281,17 +281,38 @@ def read_flat(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             )
         tables.append(table)
     reader = _FlatReader(profile, doc, parse_value)
-    for table in _chosen(tables, profile, reader):
+    chosen = _chosen(tables, profile, reader)
+    for table in chosen:
         if table.is_indicator_table:
             reader.indicators(table)
         else:
             reader.project_table(table)
+    if any(not table.is_indicator_table for table in chosen):
+        _set_aside_unlisted(doc)
     if tables and not doc.projects:
         names = "、".join(f"“{t.grid.name}”" for t in tables)
         raise FormatError(f"{names}只有表头，没有数据行：导出表为空 / {', '.join(repr(t.grid.name) for t in tables)}:"
                           " a header row and no data rows: an empty export", tables[0].first_loc())
     title = next((table.title for table in tables if table.title), None)
     finish_document(doc, title[0] if title else None, title[1] if title else Location())
+
+
+def _set_aside_unlisted(doc: Document) -> None:
+    """Indicator rows whose 项目编码 the project table does not list belong to no project the
+    export describes: noted (located, zh and en) and not audited, rather than audited as a
+    project without a name, budget or goals."""
+    listed = [p for p in doc.projects if "name" in p.fields or p.budget is not None]
+    for project in doc.projects:
+        if project in listed:
+            continue
+        loc = project.loc_of("code")  # the first row's 项目编码 cell
+        doc.notes.append(ReadNote(
+            f"{len(project.indicators)} indicator rows of 项目编码 {project.code}, which the project table does not list:"
+            " not audited",
+            loc, f"项目编码{project.code}的{len(project.indicators)}行指标在项目表中没有对应项目，未审核"))
+    for index, project in enumerate(listed, start=1):
+        project.index = index
+    doc.projects[:] = listed
 
 
 def _chosen(tables: list[_Table], profile: LayoutProfile, reader: _FlatReader) -> list[_Table]:
