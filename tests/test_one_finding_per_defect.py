@@ -87,7 +87,7 @@ def test_rows_declared_not_to_apply_draw_no_row_finding():
     doc = document_from({"projects": projects}, "document", parse_value)
     rules = ["indicator-placeholder", "description-copy", "boilerplate-indicator", "value-from-other-row", "value-syntax"]
     engine = Engine([RULESET.resolve(r) for r in rules])
-    assert {f.rule for f in engine.audit(doc).findings} >= {"description-copy", "boilerplate-indicator"}
+    assert "boilerplate-indicator" in {f.rule for f in engine.audit(doc).findings}  # unmarked, 不适用 rows recur
     not_applicable_rows(doc)
     assert engine.audit(doc).findings == []
 
