@@ -135,6 +135,7 @@ class IndicatorValue:
     per: str | None = None
     counted: str | None = None
     unit_from: str | None = None
+    upper: Decimal | None = None  # a range's upper bound (15-20分钟: number 15, upper 20, op "~")
 
     def __hash__(self) -> int:
         # Equal values have equal raw text, and a str caches its hash: rules' memos look values

@@ -269,6 +269,17 @@ class _Builder(Transformer[Token, Any]):
         number, unit = c
         return {"number": Decimal(str(number).replace(",", "")), **(unit or {})}
 
+    def arabic_range(self, c: list[Any]) -> dict[str, Any]:
+        """15-20分钟, 90%~95%: a range target; its units, if both written, must agree, and it
+        must run upwards."""
+        low, low_unit, dash, high, high_unit = c
+        if low_unit and high_unit and low_unit.get("unit") != high_unit.get("unit"):
+            raise ValueError("a range between two units")
+        number, upper = Decimal(str(low).replace(",", "")), Decimal(str(high).replace(",", ""))
+        if upper <= number:
+            raise ValueError("a range that runs downwards")
+        return {"number": number, "upper": upper, "range": str(dash).strip(), **(high_unit or low_unit or {})}
+
     def chinese(self, c: list[Any]) -> dict[str, Any]:
         numeral, unit = c
         return {"number": _cn_to_decimal(str(numeral)), **unit}
@@ -292,6 +303,14 @@ class _Builder(Transformer[Token, Any]):
         every, lead, prefix, amount, per, suffix, tail = c
         if lead is not None:
             _check_lead(lead, has_op=prefix is not None, has_unit="unit" in amount, tail=tail)
+        dash = amount.pop("range", None)
+        if dash is not None:
+            if prefix is not None:
+                raise ValueError("an operator on a range")  # ≥95%-98%: which is it?
+            if suffix is None:
+                prefix = _Op("~", False, dash)
+            elif suffix.symbol == "≤":  # 3~5个工作日内: within the upper bound
+                amount["number"] = amount["upper"]
         op, op_raw = self._op(prefix, suffix)
         unit = amount.get("unit")
         return {"kind": "quantity", "op": op, "op_raw": op_raw, "lead": lead, "tail": tail,

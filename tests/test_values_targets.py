@@ -352,3 +352,19 @@ def test_a_daily_time_window_is_kept_by_its_end(raw, every, time):
 def test_rates_per_thousand_and_scaled_compound_counts(raw, unit):
     value = parse_value(raw)
     assert value.kind == "quantity" and value.unit == unit and value.tail is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "op", "number", "upper", "unit"),
+    [("15-20分钟", "~", "15", "20", "分钟"), ("90%~95%", "~", "90", "95", "%"), ("20次至50次", "~", "20", "50", "次"),
+     ("3~5个工作日内", "≤", "5", "5", "工作日")],
+)
+def test_a_range_target_is_read_with_both_bounds(raw, op, number, upper, unit):
+    value = parse_value(raw)
+    assert (value.kind, value.op, value.unit) == ("quantity", op, unit)
+    assert (value.number, value.upper) == (Decimal(number), Decimal(upper))
+
+
+@pytest.mark.parametrize("raw", ["≥95%-98%", "5-3个工作日", "5次-3人"])
+def test_a_range_with_an_operator_running_down_or_between_units_is_not_read(raw):
+    assert parse_value(raw).kind == "unparsed"
