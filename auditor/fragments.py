@@ -8,8 +8,10 @@ order objects are built, so findings on examples have locations too.
   ``project: {…}`` (whose own ``indicators`` come before the row) and ``year``.
 - project, spending_plan and goal scopes: ``{heading, code, name, budget: 126.61 | {total, fiscal,
   other}, money_unit, purpose, spending_plan: {unit, points: ["25", "50", "75", "100"]}, goals:
-  [..], indicators: [..], toc_field}`` and optionally ``year`` and ``others``: the draft's other
-  projects, which come before it.
+  [..], indicators: [..], toc_field}`` — the fields of other forms too (``policy_basis``,
+  ``calculation_basis``, ``annual_goal``, ``long_term_goal``, ``duration_years`` …; absent unless
+  given; ``budget: {total, total_all_years, units: {total: 万元}}``) — and optionally ``year``
+  and ``others``: the draft's other projects, which come before it.
 - document scope: ``{year, sections: [{kind, heading, items: [..]}], projects: [..],
   department_indicators: [..]}``.
 - text scope: ``{text, kind}`` (kind: purpose, goal, value, description, basis, level3, section,
@@ -24,6 +26,8 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.model import (
+    PROJECT_HEADER_FIELDS,
+    PROJECT_TEXT_FIELDS,
     Amount,
     Budget,
     Document,
@@ -75,7 +79,12 @@ def _budget(value: Any, lines: _Lines) -> Budget | None:
         return None
     if not isinstance(value, dict):
         value = {"total": value, "fiscal": value, "other": None}
-    return Budget(_amount(value.get("total"), lines), _amount(value.get("fiscal"), lines), _amount(value.get("other"), lines))
+    budget = Budget(_amount(value.get("total"), lines), _amount(value.get("fiscal"), lines), _amount(value.get("other"), lines))
+    if "total_all_years" in value:  # 项目总金额（中期规划）; absent unless given
+        budget.total_all_years = _amount(value["total_all_years"], lines)
+    for name, unit in (value.get("units") or {}).items():  # the unit a label declares: {total: 万元}
+        getattr(budget, name).unit = unit
+    return budget
 
 
 def _plan(value: Any, lines: _Lines) -> SpendingPlan | None:
@@ -127,6 +136,12 @@ def project_from(fragment: dict[str, Any], index: int, parse_value: Callable[[st
     project.budget = _budget(fragment.get("budget"), lines)
     if "purpose" in fragment:
         project.purpose = TextItem(_text(fragment["purpose"]), lines.next())
+    for name in PROJECT_TEXT_FIELDS:  # 政策依据, 测算依据 …: absent (None) unless given
+        if fragment.get(name) is not None:
+            setattr(project, name, TextItem(_text(fragment[name]), lines.next()))
+    for name in PROJECT_HEADER_FIELDS:
+        if name in fragment:
+            setattr(project, name, fragment[name])
     project.spending_plan = _plan(fragment.get("spending_plan"), lines)
     project.goals = _items(fragment.get("goals"), lines)
     project.goals_loc = project.goals[0].loc if project.goals else heading_loc
