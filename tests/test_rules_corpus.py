@@ -17,6 +17,7 @@ EXPECTED_COUNTS = {
         "percent-range": 1,
         "section-duplicate": 2,
         "unit-mismatch": 1,
+        "value-not-measurable": 1,
         "value-syntax": 4,
     },
     "001": {
@@ -46,6 +47,7 @@ EXPECTED_COUNTS = {
         "timeliness-no-deadline": 4,
         "typo": 2,
         "unit-mismatch": 3,
+        "value-not-measurable": 14,
         "value-syntax": 1,
         "year-mismatch": 1,
     },
@@ -65,6 +67,7 @@ EXPECTED_COUNTS = {
         "typo": 5,
         "unit-mismatch": 2,
         "value-from-other-row": 2,
+        "value-not-measurable": 34,
         "value-syntax": 3,
     },
     "004": {
@@ -77,6 +80,7 @@ EXPECTED_COUNTS = {
         "timeliness-no-deadline": 3,
         "typo": 2,
         "unit-mismatch": 2,
+        "value-not-measurable": 2,
         "value-syntax": 1,
     },
 }
