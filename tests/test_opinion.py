@@ -30,7 +30,7 @@ def check(*args: str) -> str:
 
 def test_opinion_of_000_by_dimension(audits):
     opinion = review_opinion(audits["000"].findings, run_info())
-    assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 14), ("规范性", 4)]
+    assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 14), ("规范性", 5)]
     missing = opinion[0].items[0]
     assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
     assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第83行）" and missing.more_places == 0
@@ -40,7 +40,7 @@ def test_opinion_of_000_by_dimension(audits):
     assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 3), ("value-not-measurable", 1),
                           ("percent-range", 1), ("value-syntax", 1)]
     form = [(i.rule, i.count) for i in opinion[3].items]
-    assert form == [("goal-duplicate", 2), ("section-duplicate", 2)]  # goal-duplicate's cases share their advice
+    assert form == [("goal-duplicate", 2), ("section-duplicate", 2), ("indicator-wordy", 1)]  # goal-duplicate's cases share their advice
     assert opinion[3].items[1].places == ("部门整体（第34、38行）",)
 
 
@@ -70,8 +70,8 @@ def test_table_grouped_by_dimension(monkeypatch):
     monkeypatch.chdir(ROOT)
     text = check(str(DRAFT_FILES["000"].relative_to(ROOT)), "--group-by", "dimension")
     blocks = [line for line in text.splitlines() if line.startswith("[")]
-    assert blocks == ["[完整性 6条]", "[相关性 1条]", "[可测性 14条]", "[规范性 4条]"]
-    assert "按维度：完整性 6  相关性 1  可测性 14  规范性 4" in text
+    assert blocks == ["[完整性 6条]", "[相关性 1条]", "[可测性 14条]", "[规范性 5条]"]
+    assert "按维度：完整性 6  相关性 1  可测性 14  规范性 5" in text
     by_project = check(str(DRAFT_FILES["000"].relative_to(ROOT)))
     assert "[项目 1  441-0601-YBN-2CCC 光明养猪场基础设施建设]" in by_project and "[完整性" not in by_project
 

@@ -14,6 +14,7 @@ EXPECTED_COUNTS = {
         "goal-duplicate": 2,
         "indicator-missing": 6,
         "indicator-placeholder": 7,
+        "indicator-wordy": 1,
         "percent-range": 1,
         "section-duplicate": 2,
         "unit-mismatch": 1,
@@ -27,6 +28,7 @@ EXPECTED_COUNTS = {
         "description-copy": 11,
         "goal-duplicate": 8,
         "indicator-placeholder": 99,
+        "indicator-wordy": 4,
         "input-as-output": 1,
         "table-copy": 1,
         "typo": 1,
@@ -39,6 +41,7 @@ EXPECTED_COUNTS = {
         "description-copy": 16,
         "indicator-missing": 2,
         "indicator-placeholder": 8,
+        "indicator-wordy": 3,
         "input-as-output": 4,
         "project-empty": 1,
         "section-duplicate": 2,
@@ -57,6 +60,7 @@ EXPECTED_COUNTS = {
         "description-copy": 35,
         "foreign-subject": 6,
         "indicator-not-quantified": 35,
+        "indicator-wordy": 1,
         "input-as-output": 1,
         "percent-range": 1,
         "ratio-inverted": 4,
@@ -76,6 +80,7 @@ EXPECTED_COUNTS = {
         "category-misfiled": 2,
         "description-copy": 9,
         "indicator-placeholder": 26,
+        "indicator-wordy": 1,
         "repeated-word": 1,
         "timeliness-no-deadline": 3,
         "typo": 2,
@@ -219,3 +224,24 @@ def test_findings_are_deterministic(drafts):
     assert [f.line for f in first if f.project and f.project.index == 1] == sorted(
         f.line for f in first if f.project and f.project.index == 1
     )
+
+
+def test_wordy_indicators(audits):
+    # Read by hand, all right: clauses (统一规划，美化环境), questions (是否…), a target in the name
+    # (达到…, 不超出…, …达到100%), a verb chain opening a long name (按时完成…的完成率, 提升…水平和
+    # 治理能力). Short vague goals (提高空气质量情况, 促进经济发展) are not wordy: value-not-measurable.
+    got = [(k, f.project.index, f.line, f.case, f.evidence) for k in audits for f in findings(audits, k, "indicator-wordy")]
+    assert got == [
+        ("000", 6, 559, "sentence", "按时完成上级部门交代的任务的完成率"),
+        ("001", 2, 208, "question", "是否及时支付"),
+        ("001", 5, 563, "sentence", "统一规划，美化环境"),
+        ("001", 9, 972, "question", "是否按时完成"),
+        ("001", 9, 979, "target", "不超出预算指标"),
+        ("002", 8, 904, "sentence", "吸引投资，促进经济发展"),
+        ("002", 10, 1103, "sentence", "统一征收服务，节约社会资源"),
+        ("002", 12, 1271, "target", "达到工程质量标准"),
+        ("003", 18, 1312, "target", "设备正常运行率达到100%"),
+        ("004", 4, 539, "sentence", "提升行业系统管理水平和治理能力"),
+    ]
+    (two,) = [f for f in findings(audits, "002", "indicator-wordy") if f.project.index == 10]
+    assert two.data["count"] == 2 and two.data["lines"] == [1103, 1110]  # and 保障污水处理，促进生态改善
