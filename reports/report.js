@@ -885,7 +885,19 @@
     Array.prototype.forEach.call(document.querySelectorAll(".card.target"), function (card) { card.classList.remove("target"); });
     if (node.classList.contains("card")) node.classList.add("target");
     node.scrollIntoView({ block: "start" });
+    settle(node, 10);
     return true;
+  }
+
+  // Cards off screen are laid out with an estimated height (content-visibility), so the page
+  // above a deep-linked card grows as it is drawn: scroll to it again until it stays put.
+  function settle(node, tries) {
+    window.requestAnimationFrame(function () {
+      if (tries > 0 && Math.abs(node.getBoundingClientRect().top) > 1) {
+        node.scrollIntoView({ block: "start" });
+        settle(node, tries - 1);
+      }
+    });
   }
 
   function fromHash() {
