@@ -486,7 +486,8 @@ def merge_repeats(findings: list[Finding]) -> list[Finding]:
     sentence in 资金用途 and in 绩效目标). The findings are in document order, so the first is the
     first place. The whole text is compared only when the evidence repeats."""
     rows: set[tuple] = set()
-    texts: dict[tuple, list[str] | None] = {}
+    firsts: dict[tuple, Finding] = {}  # the first finding of each (project, case, evidence)
+    texts: dict[tuple, list[str]] = {}  # their whole texts, read once the evidence repeats
     kept = []
     for finding in findings:
         project = finding.project.index if finding.project else None
@@ -497,14 +498,9 @@ def merge_repeats(findings: list[Finding]) -> list[Finding]:
             rows.add((project, row.group()))
         elif evidence := normalize_evidence(finding.evidence):
             key = (project, finding.case, evidence)
-            if key not in texts:
-                texts[key] = None  # the first: its text is read only if another comes
-            else:
-                seen = texts[key]
-                if seen is None:
-                    first = next(f for f in kept if (f.project.index if f.project else None, f.case) == key[:2]
-                                 and normalize_evidence(f.evidence) == evidence and not ROW_FIELD.match(f.field))
-                    seen = texts[key] = [_quoted_text(first)]
+            first = firsts.setdefault(key, finding)
+            if first is not finding:
+                seen = texts.setdefault(key, [_quoted_text(first)])
                 text = _quoted_text(finding)
                 if text in seen:
                     continue

@@ -181,48 +181,21 @@ class _Builder(Transformer[Token, Any]):
         start, end = token.start_pos or 0, (token.end_pos or 1) - 1
         return self._raw[self._origin[start]:self._origin[end] + 1].strip()
 
-    # ---- operators ----
-    def _make_op(self, symbol: str | None, yields: bool, children: list[Token]) -> _Op:
-        return _Op(symbol, yields, self._raw_of(children[0]))
+    # ---- operators: each grammar alias of an operator gives its sign and whether it yields ----
+    _OPERATORS: dict[str, tuple[str | None, bool]] = {
+        "ge": ("≥", False), "le": ("≤", False), "gt": (">", False), "lt": ("<", False), "eq": ("=", False),
+        "total": ("=", False), "ctrl": ("≤", True), "about": (None, True), "until": ("≤", True), "at": (None, True),
+        "suffix_ge": ("≥", False), "suffix_le": ("≤", False),
+    }
 
-    def ge(self, c: list[Token]) -> _Op:
-        return self._make_op("≥", False, c)
-
-    def le(self, c: list[Token]) -> _Op:
-        return self._make_op("≤", False, c)
-
-    def gt(self, c: list[Token]) -> _Op:
-        return self._make_op(">", False, c)
-
-    def lt(self, c: list[Token]) -> _Op:
-        return self._make_op("<", False, c)
-
-    def eq(self, c: list[Token]) -> _Op:
-        return self._make_op("=", False, c)
-
-    def total(self, c: list[Token]) -> _Op:
-        return self._make_op("=", False, c)
-
-    def ctrl(self, c: list[Token]) -> _Op:
-        return self._make_op("≤", True, c)
-
-    def about(self, c: list[Token]) -> _Op:
-        return self._make_op(None, True, c)
-
-    def until(self, c: list[Token]) -> _Op:
-        return self._make_op("≤", True, c)
-
-    def at(self, c: list[Token]) -> _Op:
-        return self._make_op(None, True, c)
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        operator = self._OPERATORS.get(str(data))
+        if operator is None:
+            return super().__default__(data, children, meta)
+        return _Op(operator[0], operator[1], self._raw_of(children[0]))
 
     def date_prefix(self, children: list[_Op]) -> _Op:
         return children[0]
-
-    def suffix_ge(self, c: list[Token]) -> _Op:
-        return self._make_op("≥", False, c)
-
-    def suffix_le(self, c: list[Token]) -> _Op:
-        return self._make_op("≤", False, c)
 
     @staticmethod
     def _op(prefix: _Op | None, suffix: _Op | None) -> tuple[str | None, str | None]:

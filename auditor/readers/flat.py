@@ -134,18 +134,15 @@ class _FlatReader:
     def project(self, code: str, loc: Location, name: str = "") -> Project:
         """The project of a key; in a joined table a row naming another project than the one
         read under its key is that other project (two projects given one 项目编码)."""
-        project = self.projects.get(code)
-        if project is not None and name and project.name and name != project.name:
+        key, first = code, self.projects.get(code)
+        if first is not None and name and first.name and name != first.name:
             key = f"{code}\x00{name}"
             if key not in self.projects:
-                self.note(loc, f"项目编码{code}同时用于“{project.name}”和“{name}”，按两个项目读取",
-                          f"项目编码 {code} is given to both {project.name!r} and {name!r}: read as two projects")
-            code_of, project = code, self.projects.get(key)
-            if project is None:
-                project = self.projects[key] = self._new(code_of, loc)
-            return project
+                self.note(loc, f"项目编码{code}同时用于“{first.name}”和“{name}”，按两个项目读取",
+                          f"项目编码 {code} is given to both {first.name!r} and {name!r}: read as two projects")
+        project = self.projects.get(key)
         if project is None:
-            project = self.projects[code] = self._new(code, loc)
+            project = self.projects[key] = self._new(code, loc)
         return project
 
     def _new(self, code: str, loc: Location) -> Project:
