@@ -12,6 +12,7 @@ from functools import lru_cache
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from auditor.goals import goal_text, shared_subject
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.similarity import normalize_text
 from auditor.values import is_money_unit, money_to_yuan, normalize_unit, parse_value
@@ -74,18 +75,19 @@ def money_mentions(text: str | None) -> tuple[MoneyMention, ...]:
     return tuple(found)
 
 
-def money_per(text: str, start: int, end: int) -> str | None:
+def money_per(text: str, start: int, end: int, window: int = RATE_WINDOW) -> str | None:
     """What the amount at ``text[start:end]`` is per: written after it (``/人``, ``每月``,
-    ``一年``), or before it in its clause (``每人每月``, ``单价``, ``每年``); None for a sum."""
+    ``一年``), or before it in its clause (``每人每月``, ``单价``, ``每年``); None for a sum.
+    A year's amount per person (``人均3万元/年``) is a rate."""
     after = PER_AFTER.match(text, end)
-    if after:
-        return after.group("per")
-    clause = text[max(0, start - RATE_WINDOW) : start]
-    clause = CLAUSE_END.split(clause)[-1]
+    clause = CLAUSE_END.split(text[max(0, start - window) : start])[-1]
     rates = [m.group("per") or m.group("word") for m in RATE_BEFORE.finditer(clause)]
+    rates = [rate for rate in rates if not rate.startswith("年")]
+    if after and not (after.group("per").startswith("年") and rates):
+        return after.group("per")
     if rates:
         return rates[-1]
-    return "年" if ANNUAL_BEFORE.search(clause) else None
+    return "年" if after or ANNUAL_BEFORE.search(clause) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,9 @@ def figure_unit(figure: Decimal, declared: str, amounts: Sequence[StatedAmount],
         if yuan is None:
             continue
         for index, amount in enumerate(amounts):
-            if abs(yuan - amount.yuan) <= max(amount.slack, tolerance):
+            # the tolerance is the label unit's rounding, never more than a thousandth of the
+            # amount: 16.04 read in 元 is not 6.14元 because both are under 50元
+            if abs(yuan - amount.yuan) <= max(amount.slack, min(tolerance, abs(amount.yuan) / 1000)):
                 return UnitMatch(unit, index)
     return None
 
@@ -479,4 +483,6 @@ def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, C
         "borrowed_subject": borrowed_subject,
         "own_place": own_place,
         "foreign_places": foreign_places,
+        "goal_text": goal_text,
+        "shared_subject": shared_subject,
     }

@@ -33,24 +33,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from auditor.calculation import Breakdown, Product, Unsummed, Words, near, reaches, read_breakdown, unit_slip, unsummed_total
 from auditor.checks.base import Hit, NotCheckable, locate
 from auditor.domain import (
     MoneyMention,
     StatedAmount,
     amount_value,
     category,
+    declared_not_applicable,
     figure_unit,
     in_yuan,
     money_mentions,
+    rounding_slack,
     stated,
     wan_text,
 )
 from auditor.expr import Expression
-from auditor.model import Amount, Document, Location, Project
+from auditor.model import Amount, Document, Location, Project, TextItem
 from auditor.targets import Target, project_env
 
 TEXTS = ("purpose", "goals", "indicators")
-REPORTS = ("text", "unit")
+REPORTS = ("text", "unit", "calculation")
 PLACES = {
     "purpose": ("资金用途", "purpose"),
     "goals": ("绩效目标", "goals"),
@@ -547,6 +550,138 @@ def _in_wan_or_yi(yuan: Decimal) -> str:
     return wan_text(yuan)
 
 
+# --- calculation-basis -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalculationCheck:
+    """The 测算依据 against this year's amount: empty; no working shown (nothing, the total
+    restated, one amount, norms quoted but not applied); a product that does not give the
+    amount written beside it; parts that do not add up to the budget (one read in the wrong
+    unit, when swapping 元 and 万元 for it makes them agree). One finding per defect. The
+    budget's unit is read as ``budget-unit`` reads it (10185500 under 万元 is in 元); with
+    no budget, the sum is not checkable."""
+
+    reader: MoneyReader
+    words: Words
+    relative: Decimal  # the rounding allowed, as a share of the budget
+
+    def run(self, target: Target) -> list[Hit]:
+        project = target.project
+        basis = project.calculation_basis if project is not None else None
+        if project is None or basis is None:
+            raise NotCheckable("project.calculation_basis")
+        text = basis.text or ""
+        reading = self.reader.reading(target.document, project)
+        if not text.strip() or declared_not_applicable(text):
+            return [Hit(evidence=text.strip(), field="calculation_basis", loc=basis.loc, case="empty", data=_budget_data(reading))]
+        breakdown = read_breakdown(text, self.words)
+        agreeing = [reading.yuan, *_whole_years(project, reading)] if reading is not None else []
+        hits = [self._product_hit(basis, product, reading) for product in breakdown.products if self._wrong(product, reading)]
+        unsummed = unsummed_total(breakdown, self.relative)
+        if unsummed is not None:
+            hits.append(self._unsummed_hit(basis, unsummed, reading))
+        if not breakdown.shows_working:
+            return hits + [self._no_working(basis, breakdown, reading, agreeing)]
+        if not breakdown.parts and not breakdown.totals:
+            return hits  # rates and products without a sum to compare
+        if reading is None:
+            if hits:
+                return hits
+            raise NotCheckable("budget.total")
+        if unsummed is not None:
+            return hits  # the parts already do not come to their own total: one finding
+        tolerance = self._tolerance(reading)
+        if reaches(breakdown, agreeing, tolerance) or any(self._gives_budget(p, agreeing, tolerance) for p in breakdown.products):
+            return hits
+        return hits + [self._sum_hit(basis, breakdown, reading, agreeing, tolerance)]
+
+    def _tolerance(self, reading: BudgetReading) -> Decimal:
+        return max(self.reader.tolerance_yuan(reading.declared), reading.yuan * self.relative)
+
+    def _wrong(self, product: Product, reading: BudgetReading | None) -> bool:
+        gives = product.gives
+        if gives is None or product.approximate:
+            return False
+        tolerance = max(gives.yuan * self.relative, rounding_slack(gives.number, gives.unit), Decimal("0.5"))
+        return abs(product.yuan - gives.yuan) > tolerance
+
+    @staticmethod
+    def _gives_budget(product: Product, agreeing: list[Decimal], tolerance: Decimal) -> bool:
+        return near(product.yuan, agreeing, tolerance) is not None
+
+    def _product_hit(self, basis: TextItem, product: Product, reading: BudgetReading | None) -> Hit:
+        gives = product.gives
+        assert gives is not None
+        return Hit(
+            evidence=product.text,
+            field="calculation_basis",
+            loc=locate(basis.loc, basis.text, product.start),
+            case="product",
+            data={"product": product.text.split("=")[0].strip(), "product_value": wan_text(product.yuan), "gives": gives.text,
+                  **_budget_data(reading)},
+        )
+
+    @staticmethod
+    def _unsummed_hit(basis: TextItem, unsummed: Unsummed, reading: BudgetReading | None) -> Hit:
+        return Hit(
+            evidence=unsummed.total.text,
+            field="calculation_basis",
+            loc=locate(basis.loc, basis.text, unsummed.total.start),
+            case="total",
+            data={"items": _listed(list(unsummed.parts), "、"), "items_en": _listed(list(unsummed.parts), ", "),
+                  "sum": wan_text(unsummed.sum), "total": unsummed.total.text, **_budget_data(reading)},
+        )
+
+    def _no_working(self, basis: TextItem, breakdown: Breakdown, reading: BudgetReading | None, agreeing: list[Decimal]) -> Hit:
+        text = basis.text
+        if breakdown.norms:
+            first = breakdown.norms[0]
+            return Hit(evidence=first.text, field="calculation_basis", loc=locate(basis.loc, text, first.start), case="norms",
+                       data={"norms": _listed([m.text for m in breakdown.norms], "、"), **_budget_data(reading)})
+        amounts = breakdown.amounts
+        if not amounts:
+            return Hit(evidence=_opening(text), field="calculation_basis", loc=basis.loc, case="no_amount", data=_budget_data(reading))
+        amount = amounts[0]
+        data = {"amount": amount.text, **_budget_data(reading)}
+        loc = locate(basis.loc, text, amount.start)
+        if reading is None:
+            case = "one_amount"
+        else:
+            case = "total_only" if reaches(breakdown, agreeing, self._tolerance(reading)) else "single"
+        return Hit(evidence=amount.text, field="calculation_basis", loc=loc, case=case, data=data)
+
+    def _sum_hit(self, basis: TextItem, breakdown: Breakdown, reading: BudgetReading, agreeing: list[Decimal], tolerance: Decimal) -> Hit:
+        text = basis.text
+        listed = [m.text for m in breakdown.items] + [p.text for p in breakdown.products if p.gives is None]
+        total = sum(breakdown.parts, Decimal(0))
+        first = min([m.start for m in breakdown.items] + [p.start for p in breakdown.products], default=0)
+        data = {"items": _listed(listed, "、"), "items_en": _listed(listed, ", "), "sum": wan_text(total), **_budget_data(reading)}
+        case = "sum" if len(listed) > 1 else "single"
+        if len(listed) == 1:
+            data["amount"] = listed[0]
+        slip = unit_slip(breakdown, agreeing, tolerance)
+        if slip is not None:
+            case = "unit"
+            data["slip"] = slip.text
+        elif not listed and breakdown.totals:
+            case = "single"
+            data["amount"] = breakdown.totals[0].text
+        return Hit(evidence="、".join(listed) or data.get("amount", ""), field="calculation_basis", loc=locate(basis.loc, text, first), case=case, data=data)
+
+
+def _budget_data(reading: BudgetReading | None) -> dict[str, str]:
+    if reading is None:
+        return {"budget": "", "budget_en": ""}
+    zh, en = _budget_texts(reading)
+    return {"budget": zh, "budget_en": en}
+
+
+def _opening(text: str, width: int = 30) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else f"{line[:width]}…"
+
+
 # --- building ----------------------------------------------------------------------------------
 
 
@@ -554,7 +689,7 @@ def _regex(source: str | None) -> re.Pattern[str] | None:
     return re.compile(source) if source else None
 
 
-def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | BudgetUnitCheck:
+def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | BudgetUnitCheck | CalculationCheck:
     from auditor.checks.base import CheckConfigError
 
     texts = tuple(params.get("texts") or TEXTS)
@@ -579,4 +714,16 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | 
         window=int(params.get("window", 8)),
         tolerance=Decimal(str(params.get("tolerance", "0.005"))),
     )
+    if report == "calculation":
+        try:
+            words = Words(
+                totals=re.compile(params.get("total_words", "合计|共计|总计|总额|总价|总金额|总经费|预算为|共需|小计|共为?$")),
+                norms=re.compile(params.get("norm_words", "核定|限额|每增加|最高|上限")),
+                tiers=re.compile(params.get("tier_words", "档")),
+                context=re.compile(params.get("context_words", "上年|去年|往年|历年|已支付|已拨付|结余|累计|[两三四五六七八九十\\d]\\s*年(?:内|间)?(?:共|合计|总计)")),
+                priced=re.compile(params.get("price_words", "合同价|合同金额|中标价|中标金额|成交价|成交金额|报价|询价")),
+            )
+        except re.error as error:
+            raise CheckConfigError(f"bad regex: {error}") from None
+        return CalculationCheck(reader, words, Decimal(str(params.get("relative_tolerance", "0.001"))))
     return BudgetUnitCheck(reader) if report == "unit" else AmountsCheck(reader)
