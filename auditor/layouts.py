@@ -72,6 +72,7 @@ class LayoutProfile:
     money_units: tuple[str, ...] = ()
     min_fields: int = 3
     label_colon: bool = True
+    min_fields_without_colon: int | None = None  # form: enough bare labels claim a table anyway
 
     def applies_to(self, fmt: str) -> bool:
         return not self.formats or fmt in self.formats
@@ -147,6 +148,7 @@ def _profile(data: dict[str, Any], path: Path) -> LayoutProfile:
         money_units=tuple(sorted(data.get("money_units", ("亿元", "万元", "千元", "元")), key=len, reverse=True)),
         min_fields=int(data.get("min_fields", 3)),
         label_colon=bool(data.get("label_colon", True)),
+        min_fields_without_colon=data.get("min_fields_without_colon"),
     )
 
 

@@ -257,3 +257,27 @@ def test_a_form_broken_over_two_word_tables_reads_whole(tmp_path, word, repeat_h
 def test_word_tables_are_named_by_their_captions(word):
     assert word.title == "二级项目支出绩效目标申报表"
     assert all(p.heading == "二级项目支出绩效目标申报表" for p in word.projects)
+
+
+def _without_colons(tmp_path: Path) -> Path:
+    """The Word form with its labels typed without colons (项目编码 for 项目编码：)."""
+    import docx
+
+    document = docx.Document(str(DOCX))
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if len(cell.text) > 40 or not re.search(r"[：:]\s*$", cell.text):
+                    continue  # a value, not a label
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.text = re.sub(r"[：:]\s*$", "", run.text)
+    path = tmp_path / "bare.docx"
+    document.save(str(path))
+    return path
+
+
+def test_word_form_typed_without_colons_is_still_the_form(tmp_path, workbook):
+    doc = read_document(_without_colons(tmp_path), parse_value)
+    assert doc.layout == "project-form" and doc.notes == []
+    assert [project_facts(p) for p in doc.projects] == [project_facts(p) for p in workbook.projects]

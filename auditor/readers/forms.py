@@ -30,13 +30,26 @@ START_FIELDS = ("code", "name")
 
 def form_labels(grid: Grid, profile: LayoutProfile) -> int:
     """How many header labels of the profile a table holds: what claims a table for a form."""
-    seen: set[str] = set()
-    for row in grid.rows:
-        for cell in row:
-            name = _label_field(cell, profile)
-            if name:
-                seen.add(name)
+    seen = _fields_named(grid, profile, bare_labels(grid, profile))
     return len(seen) if seen & set(START_FIELDS) else 0
+
+
+def bare_labels(grid: Grid, profile: LayoutProfile) -> bool:
+    """Whether a table's labels are read without their colons: the profile does not ask for
+    them, or the table names at least ``min_fields_without_colon`` of its fields bare (项目编码 |
+    … | 政策依据 | 测算依据 … typed into a Word table). A few bare words (项目编码, 项目名称 in
+    another form's table) are not enough."""
+    if not profile.label_colon:
+        return True
+    threshold = profile.min_fields_without_colon
+    if not threshold:
+        return False
+    seen = _fields_named(grid, profile, True)
+    return len(seen) >= threshold and bool(seen & set(START_FIELDS))
+
+
+def _fields_named(grid: Grid, profile: LayoutProfile, bare: bool) -> set[str]:
+    return {name for row in grid.rows for cell in row if (name := _label_field(cell, profile, bare))}
 
 
 def claims(grid: Grid, profile: LayoutProfile) -> bool:
@@ -51,7 +64,7 @@ def explained_cells(grids: list[Grid], profile: LayoutProfile) -> int:
     for grid in grids:
         if not claims(grid, profile):
             continue
-        reader = _FormReader(profile, Document(path="", source_format=""), _unparsed, grid)
+        reader = _FormReader(profile, Document(path="", source_format=""), _unparsed, grid, bare_labels(grid, profile))
         try:
             reader.run()
         except NotUnderstood:
@@ -65,13 +78,13 @@ def _unparsed(raw: str) -> IndicatorValue:
     return IndicatorValue(raw, "unparsed")
 
 
-def _label_field(cell: GridCell, profile: LayoutProfile) -> str | None:
-    """The field a cell labels: a known label, written as a label (a trailing colon, or a short
-    cell that is nothing but the label)."""
+def _label_field(cell: GridCell, profile: LayoutProfile, bare: bool) -> str | None:
+    """The field a cell labels: a known label, written as a label (a trailing colon, or, where
+    the table's labels are ``bare``, a short cell that is nothing but the label)."""
     if not cell.text or len(cell.text) > 40:
         return None
     label = label_of(cell.text)
-    if profile.label_colon and not label.colon:
+    if not bare and not label.colon:
         return None
     return profile.fields.get(label.key)
 
@@ -84,6 +97,7 @@ class _FormReader:
     doc: Document
     parse_value: ValueParser
     grid: Grid
+    bare: bool = False  # labels are read without their colons (see ``bare_labels``)
     project: Project | None = None
     columns: dict[int, str] | None = None  # first column → indicator field, once the grid header is read
     spans: dict[int, int] = field(default_factory=dict)
@@ -126,7 +140,7 @@ class _FormReader:
             if self.state == "grid":
                 self.state = "after"
             return
-        labels = [(i, name) for i, cell in enumerate(row) if (name := _label_field(cell, self.profile))]
+        labels = [(i, name) for i, cell in enumerate(row) if (name := _label_field(cell, self.profile, self.bare))]
         if labels and self.starts_project(labels):
             self.end_project()
             self.project = Project(index=len(self.doc.projects) + 1, heading=self.heading(), loc=row[labels[0][0]].loc)
@@ -283,7 +297,7 @@ def read_form(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             continue
         if reader is not None:
             reader.end_project()
-        reader = _FormReader(profile, doc, parse_value, grid)
+        reader = _FormReader(profile, doc, parse_value, grid, bare_labels(grid, profile))
         if grid.caption and title is None:
             title = (grid.caption, grid.rows[0][0].loc)
         reader.read_rows()
