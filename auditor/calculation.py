@@ -150,6 +150,10 @@ def _product_yuan(chain: str) -> Decimal | None:
             number = money_to_yuan(number, "万元" if money.group("unit") == "万" else money.group("unit")) or number
         elif unit.startswith("万"):
             number *= 10_000
+        elif unit.startswith(("%", "％")):
+            number /= 100
+        elif unit.startswith("‰"):
+            number /= 1000
         value *= number
     return value if money_factors == 1 else None
 
@@ -189,7 +193,7 @@ def _clause_before(text: str, start: int, window: int) -> str:
 @lru_cache(maxsize=1024)
 def _read(text: str, words: Words) -> Breakdown:
     normalized = unicodedata.normalize("NFKC", text)
-    mentions = basis_mentions(normalized)
+    mentions = _without_restatements(normalized, basis_mentions(normalized))
     worked = products(normalized, mentions)
     inside = [(p.start, p.end) for p in worked]
     given = {p.gives.start for p in worked if p.gives is not None}
@@ -203,6 +207,23 @@ def _read(text: str, words: Words) -> Breakdown:
         priced = priced or (kind in ("items", "totals") and bool(words.priced.search(_sentence(normalized, mention.start))))
     listed_after = frozenset(m.start for m in kinds["totals"] if LISTED_AFTER.match(normalized, m.start + len(m.text)))
     return Breakdown(**{k: tuple(v) for k, v in kinds.items()}, products=worked, priced=priced, listed_after=listed_after)
+
+
+RESTATES = re.compile(r"^[^。；;\n\d=]{0,6}$")  # what stands between an amount and itself restated
+
+
+def _without_restatements(text: str, mentions: tuple[MoneyMention, ...]) -> tuple[MoneyMention, ...]:
+    """The amounts without those that restate the one just before in another unit
+    (``436,800元，即43.68万元``, ``10236600元，折合1023.66万元``): one amount, not two."""
+    kept: list[MoneyMention] = []
+    for mention in mentions:
+        previous = kept[-1] if kept else None
+        if (previous is not None and previous.unit != mention.unit
+                and abs(previous.yuan - mention.yuan) <= rounding_slack(mention.number, mention.unit) + Decimal("0.5")
+                and RESTATES.match(text[previous.start + len(previous.text) : mention.start])):
+            continue
+        kept.append(mention)
+    return tuple(kept)
 
 
 def read_breakdown(text: str, words: Words) -> Breakdown:

@@ -706,7 +706,7 @@ def _vary_code(code: str, year: int, codes: set[str], rng: random.Random) -> str
             cut = code.rfind("-") + 1
             keep, tail = code[:cut], code[cut:]
         digits = rng.choices("0123456789", k=len(tail))
-        letters = rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=len(tail))
+        letters = rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZ", k=len(tail))  # a letter stays a letter: the shape is kept
         new = keep + "".join(
             d if ch.isdigit() else a if "A" <= ch <= "Z" else ch for ch, d, a in zip(tail, digits, letters)
         )

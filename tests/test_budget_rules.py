@@ -299,6 +299,37 @@ def test_no_habit_when_another_project_confirms_the_declared_unit():
     assert unit.project.name == "甲" and unit.message["zh"].startswith("项目“甲”预算数填450000")
 
 
+def unlabelled(*projects: dict) -> Document:
+    """A draft whose amount column declares no unit (a flat export's bare 本年金额)."""
+    doc = draft(*projects)
+    for project in doc.projects:
+        project.money_unit = None
+    return doc
+
+
+def test_an_unlabelled_column_in_yuan_is_read_so_and_is_no_defect():
+    doc = unlabelled(
+        {"name": "甲", "budget": 8640000, "calculation_basis": "1800人×400元×12个月=864万元"},
+        {"name": "乙", "budget": 4404000, "purpose": "残疾人两项补贴440.4万元"},
+        # its own cost row is the slip (327000万元); most of the column is in 元, so is it
+        {"name": "丙", "budget": 327000, "indicators": [cost("年度运维及专线费用", "≤327000万元")]},
+        {"name": "丁", "budget": 3168000, "purpose": "特困人员供养"},
+    )
+    result = audit(doc)
+    assert [f for f in result.findings if f.rule == "budget-unit"] == []
+    (mismatch,) = [f for f in result.findings if f.rule == "budget-text-mismatch"]
+    assert mismatch.project.name == "丙" and "32.70万元（表中填327000，未标单位，按元计）" in mismatch.message["zh"]
+
+
+def test_an_unlabelled_column_of_mixed_habits_is_not_guessed():
+    doc = unlabelled(
+        {"name": "甲", "budget": 8640000, "purpose": "低保金864万元"},
+        {"name": "乙", "budget": "12.50", "purpose": "宣传费12.5万元"},
+        {"name": "丙", "budget": 3168000, "purpose": "特困人员供养"},
+    )
+    assert found(doc, "budget-unit") == [] and found(doc, "budget-text-mismatch") == []
+
+
 def test_a_budget_in_wan_under_a_yuan_label_is_found_too():
     doc = draft({"budget": "28.20", "money_unit": "元", "purpose": "用于园区广告宣传费28.2万元"})
     (finding,) = found(doc, "budget-unit")

@@ -108,6 +108,13 @@ def test_a_total_must_be_what_its_parts_come_to():
         (198.6, "离退休人员41人，按人均每年4.84万元测算，合计198.44万元，另预留待遇调整差额0.16万元，共198.6万元。"),
         (6, "购置办公桌椅32套，每套1500元，计48000元；文件柜10组，每组1200元，计12000元"),
         (64.47, "厨工外包合同价62.0203万元；绿化养护2.4万元"),  # within the rounding of 2.4
+        # a per cent factor; the result restated in 万元
+        (1023.66, "按常住人口72.6万人、人均补助标准94元、区级承担15%测算：72.6万人×94元/人×15%=10236600元，折合1023.66万元。"),
+        # one amount restated in another unit is one amount; a three years' contract total is context
+        (43.68, "依据公开招标确定的服务合同，年度服务费用为436,800元，即43.68万元；三年合同总价131.04万元。"),
+        (32.7, "运维服务费按合同约定28.5万元/年；专线费用每月3500元，全年3500×12=42000元，即4.2万元；合计32.7万元。"),
+        # a unit price and the same amount for one unit are two roles, not a restatement
+        (278, "DR1台，单价128万元，计128万元；生化分析仪1台，46万元；超声诊断仪2台×52万元=104万元；合计278万元。"),
         # the year's amount stated, the three years' total beside it
         (10, "每年抽检80批次，检测费约1000元/批次，计8万元；执法办案及宣传2万元；年均10万元，三年共30万元"),
     ],
@@ -122,10 +129,13 @@ def test_a_basis_that_shows_its_working_and_comes_to_the_amount_is_clean(budget,
         (12, "", "empty"),
         (12, "无", "empty"),
         (8, "根据实际需要测算", "no_amount"),
-        (30.05, "按合同每年支付共计30.05万元", "total_only"),
+        (30.05, "每年需支付费用共计30.05万元", "total_only"),
+        (30.05, "按服务合同每年支付共计30.05万元", None),  # a contract's price is a basis
         (1018.55, "以中标价629万元测算，覆盖13个社区", "single"),
         (36.95, "按服务面积分为四档，第一档核定20万元/年，每增加一档增加5万元/年。", "norms"),
         (25.2, "保洁员6人×3000元/人/月×12个月=25.2万元", "product"),
+        (51, "一星级站点每年补贴3万元、二星级站点每年补贴5万元、三星级站点每年补贴8万元，辖区共有站点9个。", "norms"),
+        (260, "委托专业机构服务8个街道：8个街道×12个月×2.5万元=260万元。", "product"),
         (180.5, "设计费12万元、监理费8.5万元、施工费160万元，合计178.5万元", "total"),
         (12, "培训场地租赁3万元；讲师费4.8万元；资料印刷1.2万元", "sum"),
         (16.04, "物业管理费7.84万元；维修费2.06万元；办公费6.14元", "unit"),
@@ -147,7 +157,7 @@ def test_without_a_budget_only_what_needs_none_is_judged():
     result = audit(
         {"budget": 0, "calculation_basis": "场地租赁3万元；讲师费4.8万元"},  # a breakdown: the sum needs the budget
         {"budget": 0, "calculation_basis": "根据相关文件核算"},  # no working: judged without it
-        {"budget": 0, "calculation_basis": "按合同支付10万元"},
+        {"budget": 0, "calculation_basis": "全年需支付10万元"},
         {"name": "语料模板的项目"},  # no 测算依据 field
     )
     assert {f.project.index: f.case for f in result.findings} == {2: "no_amount", 3: "one_amount"}

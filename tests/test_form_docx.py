@@ -281,3 +281,29 @@ def test_word_form_typed_without_colons_is_still_the_form(tmp_path, workbook):
     doc = read_document(_without_colons(tmp_path), parse_value)
     assert doc.layout == "project-form" and doc.notes == []
     assert [project_facts(p) for p in doc.projects] == [project_facts(p) for p in workbook.projects]
+
+
+@pytest.mark.parametrize(
+    ("code", "year"),
+    [("440306231390302000056", 2023), ("13020922P004N0F10002E", 2022), ("3505032025WJ001", 2025), ("项目A", None)],
+)
+def test_the_year_a_project_code_carries(code, year):
+    from auditor.readers.assemble import code_year
+
+    assert code_year(code) == year
+
+
+def test_a_word_forms_title_above_its_unit_line_gives_the_year(tmp_path):
+    """The paragraphs before the first table: the form's title (with its year), then a
+    填报单位 line just above the table. The title gives the year, not the project codes."""
+    import docx
+
+    document = docx.Document(str(DOCX))
+    first = document.tables[0]._tbl
+    for text in ("2025年度项目支出绩效目标申报表", "填报单位（盖章）：某街道办事处　　金额单位：万元"):
+        paragraph = document.add_paragraph(text)._p
+        first.addprevious(paragraph)
+    path = tmp_path / "titled.docx"
+    document.save(str(path))
+    doc = read_document(path, parse_value)
+    assert (doc.year, doc.year_source, doc.title) == (2025, "title", "2025年度项目支出绩效目标申报表")

@@ -28,6 +28,7 @@ here (``budget-missing`` says so).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,6 +55,8 @@ from auditor.targets import Target, project_env
 
 TEXTS = ("purpose", "goals", "indicators")
 REPORTS = ("text", "unit", "calculation")
+# the word lists a 测算依据 is read with (``Words``), in its field order
+CALCULATION_WORDS = ("total_words", "norm_words", "tier_words", "context_words", "price_words")
 PLACES = {
     "purpose": ("资金用途", "purpose"),
     "goals": ("绩效目标", "goals"),
@@ -114,14 +117,22 @@ class BudgetReading:
     unit: str
     confirmed_by: StatedAmount | None = None
     place: tuple[str, str] = ("", "")
+    labelled: bool = True  # the label (or the table) declares the unit; else 万元 is assumed
 
     @property
     def yuan(self) -> Decimal:
         return in_yuan(self.figure, self.unit) or Decimal(0)
 
     @property
-    def converted(self) -> bool:
+    def read_otherwise(self) -> bool:
+        """Read in another unit than the declared (or assumed) one."""
         return self.unit != self.declared
+
+    @property
+    def converted(self) -> bool:
+        """Written in another unit than its label declares: a defect (an unlabelled figure
+        read in 元 is not one)."""
+        return self.labelled and self.read_otherwise
 
 
 class LastDraft:
@@ -205,16 +216,17 @@ class MoneyReader:
         if not figure:
             return None
         label_unit = reference.unit if isinstance(reference, Amount) else None
-        declared = label_unit or self.unit.evaluate(env) or "万元"
+        labelled = label_unit or self.unit.evaluate(env)
+        declared = labelled or "万元"
         raw = reference.raw if isinstance(reference, Amount) else format(figure, "f")
         if in_yuan(figure, declared) is None:
             return None
         amounts = self.stated_amounts(project)
         match = figure_unit(figure, declared, [a for a, _ in amounts], self.tolerance_yuan(declared))
         if match is None:
-            return BudgetReading(figure, raw, declared, declared)
+            return BudgetReading(figure, raw, declared, declared, labelled=bool(labelled))
         amount, place = amounts[match.index]
-        return BudgetReading(figure, raw, declared, match.unit, amount, place)
+        return BudgetReading(figure, raw, declared, match.unit, amount, place, labelled=bool(labelled))
 
     def stated_amounts(self, project: Project) -> list[tuple[StatedAmount, tuple[str, str]]]:
         """Every total stated about the project's money, with its place (zh, en): the texts',
@@ -245,18 +257,31 @@ def draft_readings(document: Document, reader: MoneyReader) -> dict[int, BudgetR
     some projects under a label are confirmed in another unit and none in the label's own, the
     rest under that label are read in that unit too."""
     own = {p.index: r for p in document.projects if (r := reader.own_reading(p, document)) is not None}
-    habits: dict[str, set[str]] = {}
+    habits: dict[tuple[str, bool], Counter[str]] = {}
     for reading in own.values():
         if reading.confirmed_by is not None:
-            habits.setdefault(reading.declared, set()).add(reading.unit)
+            habits.setdefault((reading.declared, reading.labelled), Counter())[reading.unit] += 1
     readings = {}
     for index, reading in own.items():
-        units = habits.get(reading.declared, set())
-        if reading.confirmed_by is None and len(units) == 1 and reading.declared not in units:
+        units = habits.get((reading.declared, reading.labelled), Counter())
+        unit = _column_unit(units) if not reading.labelled else None
+        if unit is not None and unit != reading.unit:
+            # a column with no unit holds one: what most of its confirmed figures are written in
+            reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit, labelled=False)
+        elif reading.confirmed_by is None and len(units) == 1 and reading.declared not in units:
             (unit,) = units
-            reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit)
+            reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit, labelled=reading.labelled)
         readings[index] = reading
     return readings
+
+
+def _column_unit(units: Counter[str]) -> str | None:
+    """The unit most confirmed figures of an unlabelled column are written in, when they are
+    more than half of them."""
+    if not units:
+        return None
+    unit, count = units.most_common(1)[0]
+    return unit if count * 2 > sum(units.values()) else None
 
 
 # --- budget-text-mismatch ----------------------------------------------------------------------
@@ -455,9 +480,14 @@ def _listed(items: list[str], joiner: str) -> str:
 def _budget_texts(reading: BudgetReading) -> tuple[str, str]:
     """The budget as the messages show it: as written with its label's unit, or, when it is
     written in another unit, in 万元 with what the form says."""
-    if not reading.converted:
+    if not reading.read_otherwise:
         return f"{reading.raw}{reading.declared}", f"{reading.raw}{reading.declared}"
     shown = wan_text(reading.yuan) if reading.unit == "元" else f"{reading.raw}{reading.unit}"
+    if not reading.labelled:
+        return (
+            f"{shown}（表中填{reading.raw}，未标单位，按{reading.unit}计）",
+            f"{shown} (written {reading.raw} with no unit, read in {reading.unit})",
+        )
     return (
         f"{shown}（表中填{reading.raw}，栏目标为{reading.declared}，按{reading.unit}计）",
         f"{shown} (written {reading.raw} under a {reading.declared} label, read in {reading.unit})",
@@ -715,14 +745,11 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | 
         tolerance=Decimal(str(params.get("tolerance", "0.005"))),
     )
     if report == "calculation":
+        missing = [name for name in CALCULATION_WORDS if not params.get(name)]
+        if missing:
+            raise CheckConfigError(f"`report: calculation` needs {missing}")
         try:
-            words = Words(
-                totals=re.compile(params.get("total_words", "合计|共计|总计|总额|总价|总金额|总经费|预算为|共需|小计|共为?$")),
-                norms=re.compile(params.get("norm_words", "核定|限额|每增加|最高|上限")),
-                tiers=re.compile(params.get("tier_words", "档")),
-                context=re.compile(params.get("context_words", "上年|去年|往年|历年|已支付|已拨付|结余|累计|[两三四五六七八九十\\d]\\s*年(?:内|间)?(?:共|合计|总计)")),
-                priced=re.compile(params.get("price_words", "合同价|合同金额|中标价|中标金额|成交价|成交金额|报价|询价")),
-            )
+            words = Words(*(re.compile(params[name]) for name in CALCULATION_WORDS))
         except re.error as error:
             raise CheckConfigError(f"bad regex: {error}") from None
         return CalculationCheck(reader, words, Decimal(str(params.get("relative_tolerance", "0.001"))))

@@ -65,7 +65,17 @@ TITLE_YEARS = (  # in order of preference: the draft's own title, then a wider b
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*部门(?:预算|整体)"),
 )
 TEXT_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
-CODE_YEAR = re.compile(r"^\d{6}(?P<yy>\d{2})[0-9A-Z]")
+# the year in a 项目编码: after the 6-digit region code, two digits (440306 23 1390…) or four
+# followed by the code's letters (350503 2025 WJ001)
+CODE_YEAR = re.compile(r"^\d{6}(?:(?P<yyyy>20[1-3]\d)(?=[A-Za-z])|(?P<yy>\d{2})[0-9A-Z])")
+
+
+def code_year(code: str | None) -> int | None:
+    """The budget year a 项目编码 carries, if it carries one."""
+    match = CODE_YEAR.match(code or "")
+    if match is None:
+        return None
+    return int(match.group("yyyy")) if match.group("yyyy") else 2000 + int(match.group("yy"))
 DEPARTMENT_HEADER = re.compile(r"^(?P<code>\d{6})\s*(?P<name>\D.*)$")
 MONEY_UNIT = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?P<unit>.+)$")
 HEADER_UNIT = re.compile(r"[（(](?P<unit>[^）)]+)[）)]")
@@ -505,11 +515,7 @@ class _Assembler:
             if match:
                 self.set_year(int(match.group("year")), "text", item.loc, None)
                 return
-        years = [
-            (2000 + int(m.group("yy")), p.loc_of("code"))
-            for p in self.doc.projects
-            if p.code and (m := CODE_YEAR.match(p.code))
-        ]
+        years = [(year, p.loc_of("code")) for p in self.doc.projects if (year := code_year(p.code))]
         if years:
             year, loc = max(years, key=lambda y: y[0])
             self.set_year(year, "project codes", loc, None)

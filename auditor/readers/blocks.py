@@ -69,6 +69,7 @@ class Grid:
     kind: str  # "sheet" | "table" | "csv"
     rows: list[list[GridCell]] = field(default_factory=list)
     caption: str | None = None  # a Word table's title: the paragraph just before it
+    preamble: tuple[str, ...] = ()  # the paragraphs between the table before and this one
     follows: bool = False  # a Word table right after the previous one (nothing but blank lines or a page break between)
 
 

@@ -56,6 +56,7 @@ class _Walker:
     paragraphs: int = 0
     tables: int = 0
     since_table: int = 0  # paragraphs with text since the last table
+    after_table: int = 0  # the stream's blocks up to the end of the last table
 
     # -- body -----------------------------------------------------------------------------
     def body(self, element) -> None:
@@ -92,7 +93,9 @@ class _Walker:
     def table(self, element, number: int) -> None:
         previous = self.stream.blocks[-1] if self.stream.blocks else None
         caption = previous.text.strip() if isinstance(previous, Paragraph) and self.since_table else None
-        whole = Grid(f"表格 {number}", "table", caption=caption, follows=number > 1 and self.since_table == 0)
+        before = self.stream.blocks[self.after_table :]
+        preamble = tuple(block.text.strip() for block in before if isinstance(block, Paragraph))
+        whole = Grid(f"表格 {number}", "table", caption=caption, preamble=preamble, follows=number > 1 and self.since_table == 0)
         self.since_table = 0
         self.stream.grids.append(whole)
         for r, row in enumerate(_rows(element), start=1):
@@ -109,6 +112,7 @@ class _Walker:
                 self.stream.blocks.append(block)
             if any(cell.text for cell in grid_cells):
                 whole.rows.append(grid_cells)
+        self.after_table = len(self.stream.blocks)
 
     def cell_text(self, cell, loc: Location, depth: int) -> str:
         lines: list[str] = []

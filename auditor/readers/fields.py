@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from auditor.model import Amount, Budget, Document, Indicator, Location, Project, TextItem
-from auditor.readers.assemble import CODE_YEAR, TEXT_YEAR, ValueParser, parse_amount, split_goals
+from auditor.readers.assemble import TEXT_YEAR, ValueParser, code_year, parse_amount, split_goals
 
 TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal", "purpose")
 PLAIN_FIELDS = ("applicant", "parent_unit", "project_type", "allocation")
@@ -157,7 +157,7 @@ def finish_document(doc: Document, title: str | None, title_loc: Location) -> No
         if match:
             doc.year, doc.year_source, doc.year_loc = int(match.group("year")), "title", title_loc
             return
-    years = [(2000 + int(m.group("yy")), p.loc_of("code")) for p in doc.projects if p.code and (m := CODE_YEAR.match(p.code))]
+    years = [(year, p.loc_of("code")) for p in doc.projects if (year := code_year(p.code))]
     if years:
         counted = Counter(year for year, _ in years)
         year = counted.most_common(1)[0][0]

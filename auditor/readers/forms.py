@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from auditor.layouts import LayoutProfile, label_of
 from auditor.model import Document, IndicatorValue, Location, Project, ReadNote
 from auditor.readers.blocks import Grid, GridCell
+from auditor.readers.assemble import TEXT_YEAR
 from auditor.readers.detect import NotUnderstood
 from auditor.readers.fields import ValueParser, finish_document, grid_indicator
 
@@ -71,6 +72,12 @@ def explained_cells(grids: list[Grid], profile: LayoutProfile) -> int:
             pass
         total += reader.explained
     return total
+
+
+def _title(grid: Grid) -> str:
+    """A Word table's title: of the paragraphs before it, the one naming a year (the form's
+    title above a 填报单位 line), else the one just before it."""
+    return next((text for text in grid.preamble if TEXT_YEAR.search(text)), grid.caption or "")
 
 
 def _unparsed(raw: str) -> IndicatorValue:
@@ -299,7 +306,7 @@ def read_form(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_va
             reader.end_project()
         reader = _FormReader(profile, doc, parse_value, grid, bare_labels(grid, profile))
         if grid.caption and title is None:
-            title = (grid.caption, grid.rows[0][0].loc)
+            title = (_title(grid), grid.rows[0][0].loc)
         reader.read_rows()
         title = title or reader.title
     if reader is not None:
