@@ -334,6 +334,7 @@ def test_a_budget_in_wan_under_a_yuan_label_is_found_too():
     doc = draft({"budget": "28.20", "money_unit": "元", "purpose": "用于园区广告宣传费28.2万元"})
     (finding,) = found(doc, "budget-unit")
     assert "按万元" in finding.message["zh"]
+    assert "28.20应填为282,000元" in finding.suggestion["zh"]  # in the label's unit
     assert found(doc, "budget-text-mismatch") == []
 
 

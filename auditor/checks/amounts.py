@@ -549,6 +549,7 @@ class BudgetUnitCheck:
                 "unit": reading.unit,
                 "as_declared": _in_wan_or_yi(in_yuan(reading.figure, reading.declared) or Decimal(0)),
                 "as_written": wan_text(reading.yuan),
+                "in_label_unit": _in_unit(reading.yuan, reading.declared),
                 "stated": reading.confirmed_by.text if reading.confirmed_by else "",
                 "stated_place_zh": reading.place[0],
                 "stated_place_en": reading.place[1],
@@ -571,6 +572,14 @@ def _example(document: Document, reader: MoneyReader) -> dict[str, str]:
                 "example_place_en": reading.place[1],
             }
     return dict.fromkeys(("example_project", "example_figure", "example_stated", "example_place_zh", "example_place_en"), "")
+
+
+def _in_unit(yuan: Decimal, unit: str) -> str:
+    """An amount in 元 written in ``unit`` (the label's): ``856000元``, ``1,018.55万元``."""
+    if unit == "元":
+        return f"{yuan.normalize():,f}元"
+    per = in_yuan(Decimal(1), unit)
+    return wan_text(yuan) if unit == "万元" or not per else f"{(yuan / per).normalize():,f}{unit}"
 
 
 def _in_wan_or_yi(yuan: Decimal) -> str:
