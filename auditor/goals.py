@@ -48,12 +48,16 @@ def _subject(level3: str, measuring: str) -> str:
     return re.sub(measuring, " ", level3) if measuring else level3
 
 
-def shared_subject(text: str | None, indicators: Iterable[Indicator] | None, generic: str = "", measuring: str = "") -> str | None:
+def shared_subject(
+    text: str | None, indicators: Iterable[Indicator] | None, generic: str = "", measuring: str = "", topic: str | None = None
+) -> str | None:
     """The first indicator subject the text names (a two-character term of an indicator's
-    name or explanation, measuring words taken off), or None."""
+    name or explanation, measuring words taken off), or None. Terms of the ``topic`` (the
+    project's name) do not count: a goal that restates what the project is about
+    (提升养老服务水平 in 社区养老服务中心建设) names no result."""
     if not text or not indicators:
         return None
-    goal = _terms(text, generic)
+    goal = _terms(text, generic) - _terms(topic or "", generic)
     for row in indicators:
         if row.not_applicable or not row.level3:
             continue

@@ -76,6 +76,16 @@ def test_subjects_leave_out_measuring_and_generic_words():
     assert shared_subject("为工作人员提供伙食", rows, generic, measuring) == "伙食"
 
 
+def test_the_projects_own_topic_is_no_shared_subject():
+    rows = [{"level2": "数量指标", "level3": "改造老旧小区数量", "value": "4个", "description": "完成改造的小区"}]
+    doc = document_from({"projects": [{"name": "老旧小区微改造配套项目", "goals": ["推进辖区老旧小区改造，提升群众获得感"],
+                                       "indicators": rows}]}, "document", parse_value)
+    complete_document(doc)
+    assert [f.case or "vague" for f in Engine([RULESET.resolve(RULE)]).audit(doc).findings] == ["vague"]
+    doc.projects[0].name = "城市更新配套项目"  # now 小区 is what the goal and the table share
+    assert Engine([RULESET.resolve(RULE)]).audit(doc).findings == []
+
+
 def test_goal_text_prefers_the_annual_goal_field():
     doc = document_from({"projects": [{"annual_goal": "完成12公里", "goals": ["别的"]}]}, "document", parse_value)
     assert goal_text(doc.projects[0]) == "完成12公里"
@@ -92,13 +102,15 @@ def workbook_audit():
 def test_workbook_every_project_gets_a_verdict(workbook_audit):
     # read by hand: 6 and 13 give the 项目背景 paragraphs; 3 (保障设工作证常运转…), 9 (保障社区工作
     # 正常运转…), 12, 17 and 19 (通过日常服务居民，使得居民问题得到及时解决) state no result and
-    # nothing the indicators measure (车辆, 食材, 下沉工作人员 …). Clean: 5 and 14 give figures
+    # nothing the indicators measure (车辆, 食材, 下沉工作人员 …); 2 cites a policy and aims to
+    # 调动社会力量参与养老服务 — 养老 is only the project's own topic. Clean: 5 and 14 give figures
     # (45%, 98%, 11月前); the others name what their indicators measure (伙食, 保洁, 宿舍, 法律,
     # 养老, 治理, 整治队 …). 11 is the edge: its goal says 伙食 and 绿化养护, its indicators 饭堂,
     # 用餐 and 厨师 — related in meaning, not in words; reported.
     findings = {f.project.index: f.case or "vague" for f in workbook_audit.findings}
     assert findings == {
-        6: "background", 13: "background", 3: "vague", 9: "vague", 11: "vague", 12: "vague", 17: "vague", 19: "vague",
+        6: "background", 13: "background", 2: "vague", 3: "vague", 9: "vague", 11: "vague", 12: "vague", 17: "vague",
+        19: "vague",
     }
     outcome = workbook_audit.outcomes[RULE]
     assert (outcome.checked, outcome.not_checkable) == (20, 0)
