@@ -64,6 +64,7 @@ class Product:
     yuan: Decimal
     gives: MoneyMention | None = None
     approximate: bool = False
+    price: Decimal = Decimal(0)  # its money factor, in 元 (700 of 200人×700元/人/月×12个月)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class Breakdown:
         return tuple(m.yuan for m in self.items) + tuple(p.yuan for p in self.products if p.gives is None)
 
     approximate: tuple[MoneyMention, ...] = ()  # totals said to be approximate (合计约4265万元)
+    unapplied: tuple[MoneyMention, ...] = ()  # norms no product applies, beside an amount they claim to give
     listed_after: frozenset[int] = frozenset()  # where a total is followed by its parts (…，其中…)
     priced: bool = False  # an amount is a contract's or a quote's price (合同价, 中标价)
 
@@ -127,19 +129,20 @@ def products(text: str, mentions: Sequence[MoneyMention]) -> tuple[Product, ...]
     """The multiplications with exactly one money factor, with the amount each gives."""
     found = []
     for match in PRODUCT.finditer(text):
-        yuan = _product_yuan(match.group("chain"))
-        if yuan is None:
+        worked = _product_yuan(match.group("chain"))
+        if worked is None:
             continue
         gives = _given(text, match, mentions)
         approximate = bool(gives and APPROXIMATE.search(_clause_before(text, gives.start, 6)))
-        found.append(Product(match.group(0), match.start(), match.end(), yuan, gives, approximate))
+        found.append(Product(match.group(0), match.start(), match.end(), worked[0], gives, approximate, worked[1]))
     return tuple(found)
 
 
-def _product_yuan(chain: str) -> Decimal | None:
-    """The value of ``200人*700元/人/月*12个月`` in 元: the numbers multiplied, the one money
-    factor giving the unit. None unless exactly one factor is money."""
+def _product_yuan(chain: str) -> tuple[Decimal, Decimal] | None:
+    """The value of ``200人*700元/人/月*12个月`` in 元 and its money factor: the numbers
+    multiplied, the one money factor giving the unit. None unless exactly one factor is money."""
     value = Decimal(1)
+    price = Decimal(0)
     money_factors = 0
     for factor in FACTOR.finditer(chain):
         number = Decimal(factor.group("number").replace(",", ""))
@@ -148,6 +151,7 @@ def _product_yuan(chain: str) -> Decimal | None:
         if money:
             money_factors += 1
             number = money_to_yuan(number, "万元" if money.group("unit") == "万" else money.group("unit")) or number
+            price = number
         elif unit.startswith("万"):
             number *= 10_000
         elif unit.startswith(("%", "％")):
@@ -155,7 +159,7 @@ def _product_yuan(chain: str) -> Decimal | None:
         elif unit.startswith("‰"):
             number /= 1000
         value *= number
-    return value if money_factors == 1 else None
+    return (value, price) if money_factors == 1 else None
 
 
 def _given(text: str, match: re.Match[str], mentions: Sequence[MoneyMention]) -> MoneyMention | None:
@@ -206,7 +210,20 @@ def _read(text: str, words: Words) -> Breakdown:
         kinds[kind].append(mention)
         priced = priced or (kind in ("items", "totals") and bool(words.priced.search(_sentence(normalized, mention.start))))
     listed_after = frozenset(m.start for m in kinds["totals"] if LISTED_AFTER.match(normalized, m.start + len(m.text)))
-    return Breakdown(**{k: tuple(v) for k, v in kinds.items()}, products=worked, priced=priced, listed_after=listed_after)
+    return Breakdown(**{k: tuple(v) for k, v in kinds.items()}, products=worked, priced=priced, listed_after=listed_after,
+                     unapplied=_unapplied(normalized, kinds, worked))
+
+
+def _unapplied(text: str, kinds: dict[str, list[MoneyMention]], worked: tuple[Product, ...]) -> tuple[MoneyMention, ...]:
+    """Norms quoted and used for an amount without working: no product takes them as its
+    price, and their sentence states an amount (``补助标准分别为每人每月300元、200元、100元，共计60万元``)."""
+    prices = {p.price for p in worked}
+    claimed = {_sentence_start(text, m.start) for m in kinds["items"] + kinds["totals"]}
+    return tuple(n for n in kinds["norms"] if n.yuan not in prices and _sentence_start(text, n.start) in claimed)
+
+
+def _sentence_start(text: str, at: int) -> int:
+    return max((m.start() + 1 for m in SENTENCE_END.finditer(text, 0, at)), default=0)
 
 
 RESTATES = re.compile(r"^[^。；;\n\d=]{0,6}$")  # what stands between an amount and itself restated
@@ -235,8 +252,10 @@ def _kind(text: str, mention: MoneyMention, words: Words, given: bool) -> str:
     before = _clause_before(text, mention.start, words.window)
     if words.context.search(before):
         return "context"
-    if not given and (words.norms.search(before) or words.tiers.search(_sentence(text, mention.start))):
+    if not given and words.norms.search(before):
         return "norms"
+    if not given and words.tiers.search(_sentence(text, mention.start)) and not words.totals.search(before):
+        return "norms"  # 一星级站点每年补贴3万元、二星级…: a tier; its sentence's 共计 is a total
     if mention.is_rate and not given:
         return "rates"
     if words.totals.search(before):

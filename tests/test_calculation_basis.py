@@ -113,6 +113,9 @@ def test_a_total_must_be_what_its_parts_come_to():
         # one amount restated in another unit is one amount; a three years' contract total is context
         (43.68, "依据公开招标确定的服务合同，年度服务费用为436,800元，即43.68万元；三年合同总价131.04万元。"),
         (32.7, "运维服务费按合同约定28.5万元/年；专线费用每月3500元，全年3500×12=42000元，即4.2万元；合计32.7万元。"),
+        # graded norms, each applied by a product
+        (440.4, "困难残疾人生活补贴每人每月80元；重度残疾人护理补贴一级每人每月100元、二级每人每月80元。其中：困难残疾人2100人×80元"
+                "×12个月=201.6万元；一级950人×100元×12个月=114万元；二级1300人×80元×12个月=124.8万元。合计440.4万元。"),
         # a unit price and the same amount for one unit are two roles, not a restatement
         (278, "DR1台，单价128万元，计128万元；生化分析仪1台，46万元；超声诊断仪2台×52万元=104万元；合计278万元。"),
         # the year's amount stated, the three years' total beside it
@@ -136,6 +139,9 @@ def test_a_basis_that_shows_its_working_and_comes_to_the_amount_is_clean(budget,
         (25.2, "保洁员6人×3000元/人/月×12个月=25.2万元", "product"),
         (51, "一星级站点每年补贴3万元、二星级站点每年补贴5万元、三星级站点每年补贴8万元，辖区共有站点9个。", "norms"),
         (260, "委托专业机构服务8个街道：8个街道×12个月×2.5万元=260万元。", "product"),
+        # graded norms quoted for an amount with no head count: the rest of the working does not excuse it
+        (185, "体检2.5万人×50元/人=125万元；失能老人上门服务按护理等级分为一级、二级、三级，补助标准分别为每人每月300元、200元、"
+              "100元，共计60万元。合计185万元。", "norms"),
         (180.5, "设计费12万元、监理费8.5万元、施工费160万元，合计178.5万元", "total"),
         (12, "培训场地租赁3万元；讲师费4.8万元；资料印刷1.2万元", "sum"),
         (16.04, "物业管理费7.84万元；维修费2.06万元；办公费6.14元", "unit"),

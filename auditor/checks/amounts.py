@@ -622,6 +622,8 @@ class CalculationCheck:
             hits.append(self._unsummed_hit(basis, unsummed, reading))
         if not breakdown.shows_working:
             return hits + [self._no_working(basis, breakdown, reading, agreeing)]
+        if breakdown.unapplied:
+            return hits + [self._norms_hit(basis, breakdown.unapplied, reading)]
         if not breakdown.parts and not breakdown.totals:
             return hits  # rates and products without a sum to compare
         if reading is None:
@@ -672,12 +674,16 @@ class CalculationCheck:
                   "sum": wan_text(unsummed.sum), "total": unsummed.total.text, **_budget_data(reading)},
         )
 
+    @staticmethod
+    def _norms_hit(basis: TextItem, norms: tuple[MoneyMention, ...], reading: BudgetReading | None) -> Hit:
+        first = norms[0]
+        return Hit(evidence=first.text, field="calculation_basis", loc=locate(basis.loc, basis.text, first.start), case="norms",
+                   data={"norms": _listed([m.text for m in norms], "、"), **_budget_data(reading)})
+
     def _no_working(self, basis: TextItem, breakdown: Breakdown, reading: BudgetReading | None, agreeing: list[Decimal]) -> Hit:
         text = basis.text
         if breakdown.norms:
-            first = breakdown.norms[0]
-            return Hit(evidence=first.text, field="calculation_basis", loc=locate(basis.loc, text, first.start), case="norms",
-                       data={"norms": _listed([m.text for m in breakdown.norms], "、"), **_budget_data(reading)})
+            return self._norms_hit(basis, breakdown.norms, reading)
         amounts = breakdown.amounts
         if not amounts:
             return Hit(evidence=_opening(text), field="calculation_basis", loc=basis.loc, case="no_amount", data=_budget_data(reading))
