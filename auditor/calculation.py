@@ -310,18 +310,31 @@ class Unsummed:
     sum: Decimal
 
 
-def unsummed_total(breakdown: Breakdown, relative: Decimal) -> Unsummed | None:
+def unsummed_total(breakdown: Breakdown, relative: Decimal, other_wholes: Sequence[Decimal] = ()) -> Unsummed | None:
     """The first stated total (合计, 总额) that the parts written with it do not come to.
 
     Parts written before a total (since the previous one) must end in a run that sums to it
     (210+265+95 is not 合计560): an earlier part may be context. A total written first
-    (经费总额…，其中…) lists parts after it that may be only some: they must not exceed it."""
+    (经费总额…，其中…) lists parts after it that may be only some: they must not exceed it.
+    A total that is one of ``other_wholes`` (the multi-year amount beside the year's items) is
+    not the items'. A total the parts reach once a miscomputed product is read at its true
+    value (2台×36.5万元=63万元 … 合计468.5万元) is that product's defect, not another one."""
+    found = _unsummed(breakdown, relative, other_wholes, corrected=False)
+    if found is None or _unsummed(breakdown, relative, other_wholes, corrected=True) is None:
+        return None
+    return found
+
+
+def _unsummed(breakdown: Breakdown, relative: Decimal, other_wholes: Sequence[Decimal], corrected: bool) -> Unsummed | None:
+    worked = {p.gives.start: p.yuan for p in breakdown.products if p.gives is not None} if corrected else {}
     parts = sorted(
-        [(m.start, m.yuan, m.text, rounding_slack(m.number, m.unit)) for m in breakdown.items]
+        [(m.start, worked.get(m.start, m.yuan), m.text, rounding_slack(m.number, m.unit)) for m in breakdown.items]
         + [(p.start, p.yuan, p.text, Decimal(0)) for p in breakdown.products if p.gives is None]
     )
     totals = sorted(breakdown.totals, key=lambda m: m.start)
     for i, total in enumerate(totals):
+        if any(abs(total.yuan - whole) <= rounding_slack(total.number, total.unit) + Decimal("0.5") for whole in other_wholes):
+            continue
         previous = totals[i - 1].start if i else -1
         following = totals[i + 1].start if i + 1 < len(totals) else None
         before = [p for p in parts if previous < p[0] < total.start]

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from auditor import __version__
 from auditor.export import document_dict, number
-from auditor.inputs import collect_inputs
+from auditor.inputs import InputFile, InputProblem, collect_inputs, with_companions
 from auditor.model import PROJECT_TEXT_FIELDS, Amount, Document, IndicatorValue, Project
-from auditor.readers import ReadError, read_document
+from auditor.readers import ReadError, pair_csv_tables, read_document
 
 if TYPE_CHECKING:
     from auditor.layouts import LayoutSet
@@ -416,7 +416,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by)
     engine = Engine(rules)
     tune_gc()
-    files, problems = collect_inputs(args.paths)
+    files, problems = input_files(args.paths, layouts)
     jobs = args.jobs if args.jobs else default_jobs()
     summary = SummaryBuilder(run)
     recorder = None
@@ -480,18 +480,25 @@ def progress_bar(total: int, err: TextIO, quiet: bool):  # noqa: ANN201 - tqdm o
     return tqdm(total=total, file=err, delay=2.0, unit="份", desc="审核 / auditing", leave=False)
 
 
+def input_files(paths: list[str], layouts: LayoutSet | None) -> tuple[list[InputFile], list[InputProblem]]:
+    """The drafts named on the command line, a flat export split into CSV files (a project table
+    and an indicator table) made one draft."""
+    files, problems = collect_inputs(paths)
+    return with_companions(files, pair_csv_tables([item.path for item in files], layouts)), problems
+
+
 def iter_documents(paths: list[str], layouts: LayoutSet | None = None) -> Iterator[Document | InputError]:
     """The drafts of the run in input order, read one at a time; an input that cannot be read
     comes as an ``InputError`` in its place."""
     from auditor.report import InputError
     from auditor.values import complete_document, parse_value
 
-    files, problems = collect_inputs(paths)
+    files, problems = input_files(paths, layouts)
     for problem in problems:
         yield InputError(problem.shown, problem.message)
     for item in files:
         try:
-            doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
+            doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts, companions=item.companions)
         except ReadError as error:
             yield InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
             continue

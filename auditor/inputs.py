@@ -18,6 +18,7 @@ DRAFT_SUFFIXES = (".txt", ".docx", ".xlsx", ".pdf", ".doc", ".csv", ".tsv")
 class InputFile:
     path: Path
     shown: str  # the path as the user will see it in output
+    companions: tuple[Path, ...] = ()  # files read with this one as its other tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +84,12 @@ def _walk(
             _walk(child, child_shown, suffixes, files, problems, seen, ancestors | {real})
         elif entry.name.lower().endswith(suffixes):
             _add(child, child_shown, files, seen)
+
+
+def with_companions(files: list[InputFile], pairs: dict[Path, tuple[Path, ...]]) -> list[InputFile]:
+    """The files with each one's companion tables attached (``pairs``: path → companions), the
+    companions themselves no longer read on their own."""
+    absorbed = {companion for companions in pairs.values() for companion in companions}
+    return [
+        InputFile(item.path, item.shown, pairs.get(item.path, ())) for item in files if item.path not in absorbed
+    ]

@@ -75,7 +75,7 @@ def audit_file(engine: Engine, item: InputFile, whole: bool = True, layouts: Lay
     from auditor.values import complete_document, parse_value
 
     try:
-        doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts)
+        doc = read_document(item.path, parse_value, display_path=item.shown, layouts=layouts, companions=item.companions)
     except ReadError as error:
         return InputError(error.path, error.message, error.loc.line if error.loc else None, error.kind, error.loc.ref if error.loc else None)
     complete_document(doc)

@@ -113,6 +113,8 @@ def test_a_total_must_be_what_its_parts_come_to():
         # one amount restated in another unit is one amount; a three years' contract total is context
         (43.68, "依据公开招标确定的服务合同，年度服务费用为436,800元，即43.68万元；三年合同总价131.04万元。"),
         (32.7, "运维服务费按合同约定28.5万元/年；专线费用每月3500元，全年3500×12=42000元，即4.2万元；合计32.7万元。"),
+        # the multi-year total beside the year's amount is not the year's items' total
+        (180, "补助标准每人每年20元，2025年预计签约9万人，需180万元（9万人×20元）。项目周期3年，按每年180万元安排，中期规划总额540万元。"),
         # graded norms, each applied by a product
         (440.4, "困难残疾人生活补贴每人每月80元；重度残疾人护理补贴一级每人每月100元、二级每人每月80元。其中：困难残疾人2100人×80元"
                 "×12个月=201.6万元；一级950人×100元×12个月=114万元；二级1300人×80元×12个月=124.8万元。合计440.4万元。"),
@@ -137,6 +139,8 @@ def test_a_basis_that_shows_its_working_and_comes_to_the_amount_is_clean(budget,
         (1018.55, "以中标价629万元测算，覆盖13个社区", "single"),
         (36.95, "按服务面积分为四档，第一档核定20万元/年，每增加一档增加5万元/年。", "norms"),
         (25.2, "保洁员6人×3000元/人/月×12个月=25.2万元", "product"),
+        # a miscomputed product whose true value the 合计 has: one finding, the product's
+        (468.5, "CT1台，预算380万元；超声诊断仪2台×单价36.5万元=63万元；生化分析仪1台，15.5万元。以上合计468.5万元。", "product"),
         (51, "一星级站点每年补贴3万元、二星级站点每年补贴5万元、三星级站点每年补贴8万元，辖区共有站点9个。", "norms"),
         (260, "委托专业机构服务8个街道：8个街道×12个月×2.5万元=260万元。", "product"),
         # graded norms quoted for an amount with no head count: the rest of the working does not excuse it

@@ -617,7 +617,8 @@ class CalculationCheck:
         breakdown = read_breakdown(text, self.words)
         agreeing = [reading.yuan, *_whole_years(project, reading)] if reading is not None else []
         hits = [self._product_hit(basis, product, reading) for product in breakdown.products if self._wrong(product, reading)]
-        unsummed = unsummed_total(breakdown, self.relative)
+        wholes = [w for w in _whole_years(project, reading) if w != reading.yuan] if reading is not None else []
+        unsummed = unsummed_total(breakdown, self.relative, wholes)
         if unsummed is not None:
             hits.append(self._unsummed_hit(basis, unsummed, reading))
         if not breakdown.shows_working:

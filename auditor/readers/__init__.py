@@ -9,6 +9,7 @@ exception — and callers report it and go on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,17 +63,22 @@ class ReadError(Exception):
 
 
 def read_document(
-    path: str | Path, parse_value: ValueParser, display_path: str | None = None, layouts: LayoutSet | None = None
+    path: str | Path,
+    parse_value: ValueParser,
+    display_path: str | None = None,
+    layouts: LayoutSet | None = None,
+    companions: Sequence[Path] = (),
 ) -> Document:
     """Read one draft with the layout profile that explains it best (``layouts``: the run's
     profiles, the shipped ones by default). ``display_path`` is the path written into the model
-    and the findings."""
+    and the findings; ``companions`` are CSV files read with this one as its other tables (see
+    ``pair_csv_tables``)."""
     from auditor.layouts import load_layouts  # the profiles, read when the first draft is
 
     path = Path(path)
     shown = display_path or str(path)
     try:
-        return _with_content(_read(path, shown, parse_value, layouts or load_layouts()))
+        return _with_content(_read(path, shown, parse_value, layouts or load_layouts(), tuple(companions)))
     except ReadError:
         raise
     except FormatError as error:
@@ -106,14 +112,19 @@ def _with_content(doc: Document) -> Document:
     )
 
 
-def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet) -> Document:
+def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet, companions: tuple[Path, ...] = ()) -> Document:
     from auditor.readers.layouts import read_with_layout
 
     sniffed = sniff(path)
     kind = suffix_kind(path)
     if sniffed.format == "text":
         if path.suffix.lower() in CSV_SUFFIXES:
-            return read_with_layout(_lex_csv_file(path, sniffed.size), shown, "csv", parse_value, layouts)
+            stream = _lex_csv_file(path, sniffed.size)
+            for companion in companions:
+                stream.grids.extend(_lex_csv_file(companion, companion.stat().st_size, qualified=True).grids)
+                stream.notes.append(ReadNote(f"read with {companion.name} (its project table)", Location(),
+                                             f"与 {companion.name}（项目表）一并读取"))
+            return read_with_layout(stream, shown, "csv", parse_value, layouts)
         stream = _lex_text_file(path, sniffed.size, kind)
         return read_with_layout(stream, shown, "text", parse_value, layouts)
     if sniffed.size > MAX_FILE_BYTES:
@@ -174,13 +185,23 @@ def _suffix_matches(path: Path, fmt: str) -> bool:
             "doc": suffix == ".doc", "text": suffix in TEXT_SUFFIXES}[fmt]
 
 
-def _lex_csv_file(path: Path, size: int) -> BlockStream:
+def _lex_csv_file(path: Path, size: int, qualified: bool = False) -> BlockStream:
     from auditor.readers.csvfile import lex_csv
 
     text, encoding = _decoded(path, size, None)
-    stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None)
-    _note_encoding(stream, encoding)
+    stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None, qualified)
+    if not qualified:
+        _note_encoding(stream, encoding)
     return stream
+
+
+def pair_csv_tables(paths: Sequence[Path], layouts: LayoutSet | None = None) -> dict[Path, tuple[Path, ...]]:
+    """Each indicator-table CSV among ``paths`` → the project-table CSVs to read with it (a
+    flat export split into two files; see ``readers.companions``)."""
+    from auditor.layouts import load_layouts
+    from auditor.readers.companions import pair_tables
+
+    return pair_tables(paths, layouts or load_layouts(), lambda path: _decoded(path, path.stat().st_size, None)[0])
 
 
 def _note_encoding(stream: BlockStream, encoding: str) -> None:

@@ -17,8 +17,10 @@ DELIMITERS = ",\t;|"
 SNIFF_CHARS = 16_384
 
 
-def lex_csv(text: str, name: str, delimiter: str | None = None) -> BlockStream:
-    """The file's rows as one grid (blank rows left out)."""
+def lex_csv(text: str, name: str, delimiter: str | None = None, qualified: bool = False) -> BlockStream:
+    """The file's rows as one grid (blank rows left out). ``qualified``: the file is read with
+    another (a companion table), so its cells are named with the file (``项目表.csv!F2``) and
+    carry no line of the draft's own file."""
     text = text.lstrip("\ufeff")
     delimiter = delimiter or _delimiter(text[:SNIFF_CHARS])
     grid = Grid(name, "csv")
@@ -27,8 +29,9 @@ def lex_csv(text: str, name: str, delimiter: str | None = None) -> BlockStream:
     for row in reader:
         start = line
         line = reader.line_num + 1
+        prefix = f"{name}!" if qualified else ""
         cells = [
-            GridCell(clean_cell_text(value), Location(line=start, ref=f"{column_letter(c + 1)}{start}"), c)
+            GridCell(clean_cell_text(value), Location(line=None if qualified else start, ref=f"{prefix}{column_letter(c + 1)}{start}"), c)
             for c, value in enumerate(row)
         ]
         if any(cell.text for cell in cells):

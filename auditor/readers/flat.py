@@ -109,6 +109,18 @@ def claims(grid: Grid, profile: LayoutProfile) -> bool:
     return _table(grid, profile) is not None
 
 
+def table_shape(grid: Grid, profile: LayoutProfile) -> tuple[str, frozenset[str]] | None:
+    """What a table is to this profile — ``projects``, ``indicators`` or ``joined`` — and the
+    keys its rows give; None when it is not a flat table with a key column."""
+    table = _table(grid, profile)
+    if table is None or profile.key not in table.fields.values():
+        return None
+    kind = "joined" if table.is_joined else "indicators" if table.is_indicator_table else "projects"
+    key_col = next(col for col, name in table.fields.items() if name == profile.key)
+    keys = frozenset(cell.text.strip() for row in table.rows if (cell := _cell_at(row, key_col)) and cell.text.strip())
+    return kind, keys
+
+
 def explained_cells(grids: list[Grid], profile: LayoutProfile) -> int:
     """Filled cells of the tables this profile reads (how well it explains a file)."""
     total = 0
