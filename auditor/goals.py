@@ -43,9 +43,13 @@ def _terms(text: str, generic: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _subject(level3: str, measuring: str) -> str:
-    """An indicator's name without its measuring words (数量, 及时性, 满意度, 保障 …)."""
-    return re.sub(measuring, " ", level3) if measuring else level3
+@lru_cache(maxsize=8192)
+def _named(level3: str, description: str, generic: str, measuring: str) -> frozenset[str]:
+    """The terms an indicator names: of its name and explanation, without their measuring
+    words (数量, 及时性, 满意度, 保障 …)."""
+    if measuring:
+        level3, description = re.sub(measuring, " ", level3), re.sub(measuring, " ", description)
+    return _terms(level3, generic) | _terms(description, generic)
 
 
 def shared_subject(
@@ -61,8 +65,7 @@ def shared_subject(
     for row in indicators:
         if row.not_applicable or not row.level3:
             continue
-        named = _terms(_subject(row.level3, measuring), generic) | _terms(_subject(row.description or "", measuring), generic)
-        shared = sorted(named & goal)
+        shared = sorted(_named(row.level3, row.description or "", generic, measuring) & goal)
         if shared:
             return shared[0]
     return None

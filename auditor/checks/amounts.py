@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from auditor.calculation import Breakdown, Product, Unsummed, Words, near, reaches, read_breakdown, unit_slip, unsummed_total
@@ -142,6 +143,14 @@ class LastDraft:
     def __init__(self) -> None:
         self.document: Document | None = None
         self.readings: dict[int, BudgetReading] = {}
+
+
+@lru_cache(maxsize=64)
+def shared_last_draft(reading: tuple) -> LastDraft:
+    """One ``LastDraft`` for the readers that read budgets alike (``reading``: the parameters
+    a reading depends on): budget-text-mismatch, budget-unit and calculation-basis read each
+    draft's budgets once between them, and so never disagree on a unit."""
+    return LastDraft()
 
 
 @dataclass(frozen=True)
@@ -750,15 +759,19 @@ def build(params: Mapping[str, Any], compile_expression: Any) -> AmountsCheck | 
         ignore = _regex(params.get("ignore_before"))
     except re.error as error:
         raise CheckConfigError(f"bad regex: {error}") from None
+    reading = (params.get("reference", "budget.total"), params.get("unit", "money_unit"), texts, names.pattern,
+               exclude.pattern if exclude else None, ignore.pattern if ignore else None, int(params.get("window", 8)),
+               str(params.get("tolerance", "0.005")))
     reader = MoneyReader(
-        reference=compile_expression(params.get("reference", "budget.total")),
-        unit=compile_expression(params.get("unit", "money_unit")),
+        reference=compile_expression(reading[0]),
+        unit=compile_expression(reading[1]),
         texts=texts,
         indicator_names=names,
         indicator_exclude=exclude,
         ignore_before=ignore,
-        window=int(params.get("window", 8)),
-        tolerance=Decimal(str(params.get("tolerance", "0.005"))),
+        window=reading[6],
+        tolerance=Decimal(reading[7]),
+        last=shared_last_draft(reading),
     )
     if report == "calculation":
         missing = [name for name in CALCULATION_WORDS if not params.get(name)]
