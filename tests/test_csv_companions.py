@@ -74,3 +74,12 @@ def test_tables_without_shared_keys_or_in_other_folders_are_not_paired(tmp_path)
     assert pair_csv_tables([projects, indicators]) == {}
     other = write_csv(tmp_path / "a" / "其他指标.csv", [INDICATORS[0], ["99999925XX0001", "产出指标", "数量指标", "x", "1个", "y"]])
     assert pair_csv_tables([projects, other]) == {}
+
+
+def test_a_cell_is_named_by_the_row_excel_shows_not_the_text_line(tmp_path):
+    rows = [list(row) for row in PROJECTS]
+    rows[1][6] = "全县水稻面积7万亩×60元/亩\n=420万元"  # a line break inside a cell
+    projects = write_csv(tmp_path / "项目信息.csv", rows)
+    indicators = write_csv(tmp_path / "绩效指标.csv", INDICATORS)
+    doc = read_document(indicators, parse_value, companions=(projects,))
+    assert doc.projects[1].loc_of("policy_basis").ref == "项目信息.csv!F3"  # record 3, text line 4

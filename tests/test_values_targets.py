@@ -348,7 +348,12 @@ def test_a_daily_time_window_is_kept_by_its_end(raw, every, time):
     assert value.kind == "date" and (value.date.every, value.date.time) == (every, time)
 
 
-@pytest.mark.parametrize(("raw", "unit"), [("≥4.2批次/千人", "批次/千人"), ("≥2.3万台件", "万台件"), ("≤600元/户·月", "元/户·月")])
+@pytest.mark.parametrize(
+    ("raw", "unit"),
+    [("≥4.2批次/千人", "批次/千人"), ("≥2.3万台件", "万台件"), ("≤600元/户·月", "元/户·月"),
+     # vaccine doses: per bird, per head of livestock, per person
+     ("≥420万羽份", "万羽份"), ("≥36万头份", "万头份"), ("≥500人份", "人份")],
+)
 def test_rates_per_thousand_and_scaled_compound_counts(raw, unit):
     value = parse_value(raw)
     assert value.kind == "quantity" and value.unit == unit and value.tail is None

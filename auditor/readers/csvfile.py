@@ -2,7 +2,8 @@
 
 The delimiter is the one of ``,`` ``\\t`` ``;`` ``|`` that splits the first lines most evenly
 (``csv.Sniffer``), comma when it cannot tell. Locations are the row's line in the file and the
-cell's column as a spreadsheet names it (``C7``), so a reviewer finds it in Excel or WPS too.
+cell as a spreadsheet names it (``C7``: its column and its row as Excel or WPS shows it, which
+is not the line when a cell above holds line breaks), so a reviewer finds it there too.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ def lex_csv(text: str, name: str, delimiter: str | None = None, qualified: bool 
     grid = Grid(name, "csv")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
-    for row in reader:
+    prefix = f"{name}!" if qualified else ""
+    for record, row in enumerate(reader, start=1):  # the row Excel shows: a cell may hold line breaks
         start = line
         line = reader.line_num + 1
-        prefix = f"{name}!" if qualified else ""
         cells = [
-            GridCell(clean_cell_text(value), Location(line=None if qualified else start, ref=f"{prefix}{column_letter(c + 1)}{start}"), c)
+            GridCell(clean_cell_text(value), Location(line=None if qualified else start, ref=f"{prefix}{column_letter(c + 1)}{record}"), c)
             for c, value in enumerate(row)
         ]
         if any(cell.text for cell in cells):
