@@ -4,20 +4,17 @@ a verdict, each read by hand) and on corpus drafts."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from auditor.engine import Engine
 from auditor.fragments import document_from
 from auditor.goals import goal_text, shared_subject
-from auditor.readers import read_document
 from auditor.rules import load_rules
 from auditor.values import complete_document, parse_value
 
 RULESET = load_rules()
 RULE = "goal-not-measurable"
-WORKBOOK = Path(__file__).parent / "fixtures" / "forms" / "shenzhen_2023_project_form_workbook.xlsx"
 ROWS = [
     {"level2": "数量指标", "level3": "修缮农村公路里程", "value": "≥12公里", "description": "全年完成修缮的村道长度"},
     {"level2": "质量指标", "level3": "工程验收合格率", "value": "100%", "description": "验收合格的工程占完工工程的比率"},
@@ -93,10 +90,8 @@ def test_goal_text_prefers_the_annual_goal_field():
 
 
 @pytest.fixture(scope="module")
-def workbook_audit():
-    doc = read_document(WORKBOOK, parse_value)
-    complete_document(doc)
-    return Engine([RULESET.resolve(RULE)]).audit(doc)
+def workbook_audit(form_workbook):
+    return Engine([RULESET.resolve(RULE)]).audit(form_workbook)
 
 
 def test_workbook_every_project_gets_a_verdict(workbook_audit):
