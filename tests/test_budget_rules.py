@@ -330,6 +330,24 @@ def test_an_unlabelled_column_of_mixed_habits_is_not_guessed():
     assert found(doc, "budget-unit") == [] and found(doc, "budget-text-mismatch") == []
 
 
+def test_a_figure_in_yuan_in_an_unlabelled_column_of_wan_is_found():
+    doc = unlabelled(
+        {"name": "甲", "budget": "864", "purpose": "低保金864万元"},
+        {"name": "乙", "budget": "12.50", "purpose": "宣传费12.5万元"},
+        {"name": "丙", "budget": 3200000, "calculation_basis": "改造户厕3200户×1000元/户=320万元"},
+    )
+    (unit,) = found(doc, "budget-unit")
+    assert unit.project.name == "丙" and unit.case == "column"
+    assert "本栏未标单位，其他项目都按万元填写" in unit.message["zh"]
+
+
+def test_a_years_figure_a_thousand_times_the_whole_is_in_yuan():
+    doc = draft({"name": "甲", "budget": {"total": 3200000, "total_all_years": 320}, "purpose": "户厕改造奖补"})
+    (unit,) = found(doc, "budget-unit")
+    assert unit.case == "whole" and "320.00万元" in unit.message["zh"]
+    assert [f.rule for f in audit(doc, "multi-year-amount").findings] == []  # budget-unit's, said once
+
+
 def test_a_budget_in_wan_under_a_yuan_label_is_found_too():
     doc = draft({"budget": "28.20", "money_unit": "元", "purpose": "用于园区广告宣传费28.2万元"})
     (finding,) = found(doc, "budget-unit")

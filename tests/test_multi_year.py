@@ -92,3 +92,15 @@ def test_corpus_drafts_have_none_of_these_fields(audits, drafts):
             assert outcome.checked == 0 and outcome.findings == 0, (key, rule)
             # 002's empty project table has no budget either: it too is not checkable
             assert outcome.not_checkable == len(drafts[key].projects), (key, rule)
+
+
+@pytest.mark.parametrize(
+    ("written", "years"),
+    [("3", 3), ("3年", 3), ("2023-2025", 3), ("2024年—2026年", 3), ("2024年1月—2026年12月", 3),
+     ("2024年1月—2026年12月（3年）", 3), ("2023.1.1-2025.12.31", 3), ("2025年1月-2025年12月", 1), ("2025年", 1),
+     ("长期", None)],
+)
+def test_the_ways_a_form_writes_its_implementation_period(written, years):
+    from auditor.readers.fields import duration_years
+
+    assert duration_years(written) == years

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -65,6 +65,7 @@ PLACES = {
     "calculation_basis": ("测算依据", "calculation basis"),
 }
 LISTED = 6  # rows or projects named in a message; the rest are counted
+TEXT_PLACES = frozenset(PLACES[name] for name in ("purpose", "goals", "calculation_basis"))
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class BudgetReading:
     confirmed_by: StatedAmount | None = None
     place: tuple[str, str] = ("", "")
     labelled: bool = True  # the label (or the table) declares the unit; else 万元 is assumed
+    bound: bool = False  # confirmed as the one reading not above the multi-year total (not equal to an amount)
+    column: bool = False  # an unlabelled column's unit, declared by what its other figures are in
 
     @property
     def yuan(self) -> Decimal:
@@ -133,7 +136,7 @@ class BudgetReading:
     def converted(self) -> bool:
         """Written in another unit than its label declares: a defect (an unlabelled figure
         read in 元 is not one)."""
-        return self.labelled and self.read_otherwise
+        return (self.labelled or self.column) and self.read_otherwise
 
 
 class LastDraft:
@@ -233,7 +236,8 @@ class MoneyReader:
         amounts = self.stated_amounts(project)
         match = figure_unit(figure, declared, [a for a, _ in amounts], self.tolerance_yuan(declared))
         if match is None:
-            return BudgetReading(figure, raw, declared, declared, labelled=bool(labelled))
+            return _within_whole(project, figure, raw, declared, bool(labelled), env) or BudgetReading(
+                figure, raw, declared, declared, labelled=bool(labelled))
         amount, place = amounts[match.index]
         return BudgetReading(figure, raw, declared, match.unit, amount, place, labelled=bool(labelled))
 
@@ -261,10 +265,30 @@ class MoneyReader:
         return in_yuan(self.tolerance, unit) or Decimal(0)
 
 
+WHOLE_SLIP = 1000  # a year's figure this many times the multi-year total is in another unit
+
+
+def _within_whole(project: Project, figure: Decimal, raw: str, declared: str, labelled: bool, env: dict) -> BudgetReading | None:
+    """The year's figure read in 元 when, read as declared, it is a thousand times the whole
+    multi-year amount or more and in 元 it is within it (3200000 under 万元 beside a 项目总金额 of
+    320): a year cannot exceed the whole, so the figure is in 元."""
+    whole = project.budget.total_all_years if project.budget else None
+    whole_value = whole.value if whole is not None else None
+    whole_yuan = in_yuan(whole_value, whole.unit or env.get("money_unit") or "万元") if whole is not None and whole_value else None
+    as_declared, as_yuan = in_yuan(figure, declared), in_yuan(figure, "元")
+    if not whole_yuan or as_declared is None or as_yuan is None or declared == "元":
+        return None
+    if as_declared >= WHOLE_SLIP * whole_yuan and as_yuan <= whole_yuan:
+        stated_whole = StatedAmount(whole_yuan, Decimal(0), f"{whole.raw}{whole.unit or env.get('money_unit') or '万元'}")
+        return BudgetReading(figure, raw, declared, "元", stated_whole, ("项目总金额", "multi-year total"), labelled, bound=True)
+    return None
+
+
 def draft_readings(document: Document, reader: MoneyReader) -> dict[int, BudgetReading]:
     """Each project's reading, the draft's habit applied to projects that confirm nothing: when
     some projects under a label are confirmed in another unit and none in the label's own, the
     rest under that label are read in that unit too."""
+    projects = {p.index: p for p in document.projects}
     own = {p.index: r for p in document.projects if (r := reader.own_reading(p, document)) is not None}
     habits: dict[tuple[str, bool], Counter[str]] = {}
     for reading in own.values():
@@ -275,13 +299,27 @@ def draft_readings(document: Document, reader: MoneyReader) -> dict[int, BudgetR
         units = habits.get((reading.declared, reading.labelled), Counter())
         unit = _column_unit(units) if not reading.labelled else None
         if unit is not None and unit != reading.unit:
-            # a column with no unit holds one: what most of its confirmed figures are written in
-            reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit, labelled=False)
+            # a column with no unit holds one: what most of its confirmed figures are written in.
+            # A figure its own texts (测算依据, 资金用途, 绩效目标 — not a cost cap, often itself
+            # the slip) read otherwise, none agreeing in the column's unit, is written in another
+            # unit than the column: a defect, read as it is written.
+            stated_in_text = reading.place in TEXT_PLACES
+            if stated_in_text and not _agrees_in(reader, projects[index], reading.figure, unit):
+                reading = replace(reading, declared=unit, column=True)
+            else:
+                reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit, labelled=False)
         elif reading.confirmed_by is None and len(units) == 1 and reading.declared not in units:
             (unit,) = units
             reading = BudgetReading(reading.figure, reading.raw, reading.declared, unit, labelled=reading.labelled)
         readings[index] = reading
     return readings
+
+
+def _agrees_in(reader: MoneyReader, project: Project, figure: Decimal, unit: str) -> bool:
+    """Whether an amount the project states agrees with the figure read in ``unit``."""
+    amounts = [amount for amount, _ in reader.stated_amounts(project)]
+    match = figure_unit(figure, unit, amounts, reader.tolerance_yuan(unit))
+    return match is not None and match.unit == unit
 
 
 def _column_unit(units: Counter[str]) -> str | None:
@@ -551,7 +589,7 @@ class BudgetUnitCheck:
             evidence=reading.raw,
             field="budget.total",
             loc=budget.loc if budget else None,
-            case=None if reading.confirmed_by is not None else "habit",
+            case="whole" if reading.bound else "column" if reading.column else None if reading.confirmed_by is not None else "habit",
             data={
                 "figure": reading.raw,
                 "declared": reading.declared,

@@ -18,8 +18,13 @@ from auditor.readers.assemble import TEXT_YEAR, ValueParser, code_year, parse_am
 
 TEXT_FIELDS = ("policy_basis", "calculation_basis", "annual_goal", "long_term_goal", "purpose")
 PLAIN_FIELDS = ("applicant", "parent_unit", "project_type", "allocation")
-YEAR_SPAN = re.compile(r"((?:19|20)\d{2})\s*年?\s*[-—–~～至到]\s*((?:19|20)\d{2})")
+YEAR_SPAN = re.compile(
+    r"((?:19|20)\d{2})\s*(?:年度?(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|[./]\d{1,2}(?:[./]\d{1,2})?)?"
+    r"\s*[-—–~～至到]+\s*((?:19|20)\d{2})"
+)
 YEARS = re.compile(r"^\s*(\d{1,2})\s*(?:年|个年度)?\s*$")
+YEARS_NOTED = re.compile(r"[（(]\s*(?:共|计)?\s*(\d{1,2})\s*(?:年|个年度)\s*[）)]")  # …（3年）
+ONE_YEAR = re.compile(r"^\s*(?:19|20)\d{2}\s*年?度?\s*$")  # 2025年
 YES = {"是", "Y", "YES", "新增", "TRUE"}
 NO = {"否", "N", "NO", "延续", "FALSE", "非新增"}
 INDICATOR_TEXT_FIELDS = ("level3", "description", "basis", "scoring")
@@ -69,14 +74,20 @@ def goal_items(text: str, loc: Location) -> list[TextItem]:
 
 
 def duration_years(text: str) -> int | None:
-    """实施期限 in years: ``3``, ``3年``, ``2023-2025`` (three years); None when not a duration."""
+    """实施期限 in years: ``3``, ``3年``, ``2023-2025`` and ``2024年1月—2026年12月`` (three budget
+    years), ``…（3年）``, ``2025年`` (one); None when not a duration."""
     norm = unicodedata.normalize("NFKC", text)
+    noted = YEARS_NOTED.search(norm)
+    if noted:
+        return int(noted.group(1))
     span = YEAR_SPAN.search(norm)
     if span:
         first, last = int(span.group(1)), int(span.group(2))
         return last - first + 1 if last >= first else None
     match = YEARS.match(norm)
-    return int(match.group(1)) if match else None
+    if match:
+        return int(match.group(1))
+    return 1 if ONE_YEAR.match(norm) else None
 
 
 def category(text: str) -> str:
