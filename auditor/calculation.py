@@ -44,6 +44,7 @@ PRODUCT = re.compile(
 )
 FACTOR = re.compile(rf"(?P<number>{NUMBER})\s*(?P<unit>{UNIT})\s*(?:$|[×xX*✕]|乘以?)")
 BASIS_RATE_WINDOW = 30  # a 测算依据's clause is searched whole for 每场, 人均 …
+MONEY_RESULT_UNIT = re.compile(r"亿元|千万元|百万元|万元|千元|元|万$")
 MONEY_UNIT = re.compile(r"^(?P<unit>亿元|千万元|百万元|万元|千元|元|万)(?=$|[/／每])")
 # Between a product and the amount after it that it gives: ``）``, ``，共计``, ``合计为``.
 GIVES = re.compile(r"^\s*[)）]?\s*[,，]?\s*(?:共计|合计|总计|小计|共|计|即|得)?\s*[为:：]?\s*$")
@@ -85,6 +86,7 @@ class Breakdown:
 
     approximate: tuple[MoneyMention, ...] = ()  # totals said to be approximate (合计约4265万元)
     unapplied: tuple[MoneyMention, ...] = ()  # norms no product applies, beside an amount they claim to give
+    misconverted: tuple[tuple[MoneyMention, MoneyMention], ...] = ()  # an amount and its wrong conversion
     listed_after: frozenset[int] = frozenset()  # where a total is followed by its parts (…，其中…)
     priced: bool = False  # an amount is a contract's or a quote's price (合同价, 中标价)
 
@@ -126,16 +128,31 @@ def basis_mentions(text: str) -> tuple[MoneyMention, ...]:
 
 
 def products(text: str, mentions: Sequence[MoneyMention]) -> tuple[Product, ...]:
-    """The multiplications with exactly one money factor, with the amount each gives."""
+    """The multiplications with exactly one money factor, or bare numbers giving an amount of
+    money (``38×3.6=146.8万元``: in the result's unit), with the amount each gives."""
     found = []
     for match in PRODUCT.finditer(text):
-        worked = _product_yuan(match.group("chain"))
+        worked = _product_yuan(match.group("chain")) or _bare_product(match)
         if worked is None:
             continue
         gives = _given(text, match, mentions)
         approximate = bool(gives and APPROXIMATE.search(_clause_before(text, gives.start, 6)))
         found.append(Product(match.group(0), match.start(), match.end(), worked[0], gives, approximate, worked[1]))
     return tuple(found)
+
+
+def _bare_product(match: re.Match[str]) -> tuple[Decimal, Decimal] | None:
+    """Bare numbers multiplied to an amount written after ``=``: their product in its unit."""
+    result = match.group("result")
+    factors = list(FACTOR.finditer(match.group("chain")))
+    if not result or any(factor.group("unit").strip() for factor in factors):
+        return None
+    unit = MONEY_RESULT_UNIT.search(result)
+    value = Decimal(1)
+    for factor in factors:
+        value *= Decimal(factor.group("number").replace(",", ""))
+    yuan = money_to_yuan(value, "万元" if unit.group(0) == "万" else unit.group(0)) if unit else None
+    return (yuan, Decimal(0)) if yuan is not None else None
 
 
 def _product_yuan(chain: str) -> tuple[Decimal, Decimal] | None:
@@ -197,7 +214,7 @@ def _clause_before(text: str, start: int, window: int) -> str:
 @lru_cache(maxsize=1024)
 def _read(text: str, words: Words) -> Breakdown:
     normalized = unicodedata.normalize("NFKC", text)
-    mentions = _without_restatements(normalized, basis_mentions(normalized))
+    mentions, misconverted = _without_restatements(normalized, basis_mentions(normalized))
     worked = products(normalized, mentions)
     inside = [(p.start, p.end) for p in worked]
     given = {p.gives.start for p in worked if p.gives is not None}
@@ -211,7 +228,7 @@ def _read(text: str, words: Words) -> Breakdown:
         priced = priced or (kind in ("items", "totals") and bool(words.priced.search(_sentence(normalized, mention.start))))
     listed_after = frozenset(m.start for m in kinds["totals"] if LISTED_AFTER.match(normalized, m.start + len(m.text)))
     return Breakdown(**{k: tuple(v) for k, v in kinds.items()}, products=worked, priced=priced, listed_after=listed_after,
-                     unapplied=_unapplied(normalized, kinds, worked))
+                     unapplied=_unapplied(normalized, kinds, worked), misconverted=misconverted)
 
 
 def _unapplied(text: str, kinds: dict[str, list[MoneyMention]], worked: tuple[Product, ...]) -> tuple[MoneyMention, ...]:
@@ -229,18 +246,29 @@ def _sentence_start(text: str, at: int) -> int:
 RESTATES = re.compile(r"^[^。；;\n\d=]{0,6}$")  # what stands between an amount and itself restated
 
 
-def _without_restatements(text: str, mentions: tuple[MoneyMention, ...]) -> tuple[MoneyMention, ...]:
+CONVERTS = re.compile(r"^[\s,，]*(?:即|折合|约合|换算为|合)[\s为:：]*$")  # 537,600元，折合…万元
+
+
+def _without_restatements(
+    text: str, mentions: tuple[MoneyMention, ...]
+) -> tuple[tuple[MoneyMention, ...], tuple[tuple[MoneyMention, MoneyMention], ...]]:
     """The amounts without those that restate the one just before in another unit
-    (``436,800元，即43.68万元``, ``10236600元，折合1023.66万元``): one amount, not two."""
+    (``436,800元，即43.68万元``, ``10236600元，折合1023.66万元``): one amount, not two; and the
+    restatements that convert wrongly (``537,600元，折合537.6万元``), with what they restate."""
     kept: list[MoneyMention] = []
+    wrong: list[tuple[MoneyMention, MoneyMention]] = []
     for mention in mentions:
         previous = kept[-1] if kept else None
-        if (previous is not None and previous.unit != mention.unit
-                and abs(previous.yuan - mention.yuan) <= rounding_slack(mention.number, mention.unit) + Decimal("0.5")
-                and RESTATES.match(text[previous.start + len(previous.text) : mention.start])):
-            continue
+        if previous is not None and previous.unit != mention.unit:
+            between = text[previous.start + len(previous.text) : mention.start]
+            if abs(previous.yuan - mention.yuan) <= rounding_slack(mention.number, mention.unit) + Decimal("0.5"):
+                if RESTATES.match(between):
+                    continue
+            elif CONVERTS.match(between):
+                wrong.append((previous, mention))
+                continue
         kept.append(mention)
-    return tuple(kept)
+    return tuple(kept), tuple(wrong)
 
 
 def read_breakdown(text: str, words: Words) -> Breakdown:

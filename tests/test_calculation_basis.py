@@ -56,8 +56,9 @@ def test_products_are_worked_out_with_their_one_money_factor():
     assert product.gives is not None and product.gives.text == "1687.2万元"
     b = read_breakdown("保安3名，3人*4500元/人/月*12个月（16.2万元）", words())
     assert [p.yuan for p in b.products] == [Decimal(162000)]
-    # no money factor (20×4.8=96万元 multiplies bare numbers): not a product
-    assert read_breakdown("20×4.8=96万元", words()).products == ()
+    # bare numbers to an amount of money are in its unit; to anything else, not money
+    assert [p.yuan for p in read_breakdown("20×4.8=96万元", words()).products] == [Decimal(960000)]
+    assert read_breakdown("20人×12个月=240人月", words()).products == ()
 
 
 def test_figures_are_sorted_by_what_they_are():
@@ -139,6 +140,10 @@ def test_a_basis_that_shows_its_working_and_comes_to_the_amount_is_clean(budget,
         (25.2, "保洁员6人×3000元/人/月×12个月=25.2万元", "product"),
         # a miscomputed product whose true value the 合计 has: one finding, the product's
         (468.5, "CT1台，预算380万元；超声诊断仪2台×单价36.5万元=63万元；生化分析仪1台，15.5万元。以上合计468.5万元。", "product"),
+        # bare numbers multiplied to an amount: in its unit (38×3.6 is 136.8)
+        (146.8, "全区38个行政村，每村每年保洁服务经费3.6万元，38×3.6=146.8万元。", "product"),
+        # an amount restated in another unit with the wrong figure
+        (72.26, "防疫员补助56人×800元/月×12个月=537,600元，折合537.6万元；疫苗区级配套18.5万元。合计72.26万元。", "conversion"),
         (51, "一星级站点每年补贴3万元、二星级站点每年补贴5万元、三星级站点每年补贴8万元，辖区共有站点9个。", "norms"),
         (260, "委托专业机构服务8个街道：8个街道×12个月×2.5万元=260万元。", "product"),
         # graded norms quoted for an amount with no head count: the rest of the working does not excuse it

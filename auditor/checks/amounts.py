@@ -664,6 +664,7 @@ class CalculationCheck:
         breakdown = read_breakdown(text, self.words)
         agreeing = [reading.yuan, *_whole_years(project, reading)] if reading is not None else []
         hits = [self._product_hit(basis, product, reading) for product in breakdown.products if self._wrong(product, reading)]
+        hits += [_conversion_hit(basis, amount, restated, reading) for amount, restated in breakdown.misconverted]
         wholes = [w for w in _whole_years(project, reading) if w != reading.yuan] if reading is not None else []
         unsummed = unsummed_total(breakdown, self.relative, wholes)
         if unsummed is not None:
@@ -761,6 +762,14 @@ class CalculationCheck:
             case = "single"
             data["amount"] = breakdown.totals[0].text
         return Hit(evidence="、".join(listed) or data.get("amount", ""), field="calculation_basis", loc=locate(basis.loc, text, first), case=case, data=data)
+
+
+def _conversion_hit(basis: TextItem, amount: MoneyMention, restated: MoneyMention, reading: BudgetReading | None) -> Hit:
+    """An amount restated in another unit with the wrong figure (537,600元，折合537.6万元)."""
+    per = in_yuan(Decimal(1), restated.unit) or Decimal(1)
+    right = f"{(amount.yuan / per).normalize():,f}{restated.unit}"
+    return Hit(evidence=restated.text, field="calculation_basis", loc=locate(basis.loc, basis.text, restated.start),
+               case="conversion", data={"amount": amount.text, "gives": restated.text, "right": right, **_budget_data(reading)})
 
 
 def _budget_data(reading: BudgetReading | None) -> dict[str, str]:
