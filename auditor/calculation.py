@@ -98,6 +98,14 @@ class Breakdown:
             return True
         return len({m.yuan for m in self.amounts}) >= 2
 
+    quantified: bool = True  # the text gives a quantity (20名, 3.2万亩, 13个社区) to apply rates to
+
+    @property
+    def unapplied_rates(self) -> tuple[MoneyMention, ...]:
+        """Unit prices and standards given with no quantity anywhere and no product
+        (水田每亩105元、旱地每亩85元…，按实际面积发放): the amount cannot be worked out."""
+        return self.rates if self.rates and not self.products and not self.quantified else ()
+
     @property
     def amounts(self) -> tuple[MoneyMention, ...]:
         return self.items + self.totals
@@ -228,7 +236,8 @@ def _read(text: str, words: Words) -> Breakdown:
         priced = priced or (kind in ("items", "totals") and bool(words.priced.search(_sentence(normalized, mention.start))))
     listed_after = frozenset(m.start for m in kinds["totals"] if LISTED_AFTER.match(normalized, m.start + len(m.text)))
     return Breakdown(**{k: tuple(v) for k, v in kinds.items()}, products=worked, priced=priced, listed_after=listed_after,
-                     unapplied=_unapplied(normalized, kinds, worked), misconverted=misconverted)
+                     unapplied=_unapplied(normalized, kinds, worked), misconverted=misconverted,
+                     quantified=bool(QUANTITY.search(normalized)))
 
 
 def _unapplied(text: str, kinds: dict[str, list[MoneyMention]], worked: tuple[Product, ...]) -> tuple[MoneyMention, ...]:
@@ -246,6 +255,10 @@ def _sentence_start(text: str, at: int) -> int:
 RESTATES = re.compile(r"^[^。；;\n\d=]{0,6}$")  # what stands between an amount and itself restated
 
 
+# a quantity rates apply to: a number with a counting word (not an age, a year or money)
+QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?\s*万?\s*(?:人次|人|户|名|个|家|所|台|套|辆|亩|平方米|平米|公里|千米|米|次|场|批|处|间|村|站|床|份|件|项|盏|条|座|栋|吨|只|头|羽|月|天|课时)"
+)
 CONVERTS = re.compile(r"^[\s,，]*(?:即|折合|约合|换算为|合)[\s为:：]*$")  # 537,600元，折合…万元
 
 

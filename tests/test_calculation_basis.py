@@ -144,6 +144,8 @@ def test_a_basis_that_shows_its_working_and_comes_to_the_amount_is_clean(budget,
         (146.8, "全区38个行政村，每村每年保洁服务经费3.6万元，38×3.6=146.8万元。", "product"),
         # an amount restated in another unit with the wrong figure
         (72.26, "防疫员补助56人×800元/月×12个月=537,600元，折合537.6万元；疫苗区级配套18.5万元。合计72.26万元。", "conversion"),
+        # unit prices with no quantity to apply them to, even beside a total
+        (560, "签约服务费补助标准：一般人群每人每年10元，重点人群（65岁及以上老年人、0-6岁儿童）每人每年30元。合计560万元。", "rates"),
         (51, "一星级站点每年补贴3万元、二星级站点每年补贴5万元、三星级站点每年补贴8万元，辖区共有站点9个。", "norms"),
         (260, "委托专业机构服务8个街道：8个街道×12个月×2.5万元=260万元。", "product"),
         # graded norms quoted for an amount with no head count: the rest of the working does not excuse it

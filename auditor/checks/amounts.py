@@ -673,6 +673,8 @@ class CalculationCheck:
             return hits + [self._no_working(basis, breakdown, reading, agreeing)]
         if breakdown.unapplied:
             return hits + [self._norms_hit(basis, breakdown.unapplied, reading)]
+        if breakdown.unapplied_rates:
+            return hits + [self._norms_hit(basis, breakdown.unapplied_rates, reading, "rates")]
         if not breakdown.parts and not breakdown.totals:
             return hits  # rates and products without a sum to compare
         if reading is None:
@@ -724,9 +726,9 @@ class CalculationCheck:
         )
 
     @staticmethod
-    def _norms_hit(basis: TextItem, norms: tuple[MoneyMention, ...], reading: BudgetReading | None) -> Hit:
+    def _norms_hit(basis: TextItem, norms: tuple[MoneyMention, ...], reading: BudgetReading | None, case: str = "norms") -> Hit:
         first = norms[0]
-        return Hit(evidence=first.text, field="calculation_basis", loc=locate(basis.loc, basis.text, first.start), case="norms",
+        return Hit(evidence=first.text, field="calculation_basis", loc=locate(basis.loc, basis.text, first.start), case=case,
                    data={"norms": _listed([m.text for m in norms], "、"), **_budget_data(reading)})
 
     def _no_working(self, basis: TextItem, breakdown: Breakdown, reading: BudgetReading | None, agreeing: list[Decimal]) -> Hit:
