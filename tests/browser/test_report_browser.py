@@ -337,11 +337,14 @@ def test_hostile_text_stays_inert(browser, tmp_path, bypass_csp):
 
 
 def test_screenshots(context, run):
+    from playwright.sync_api import expect
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page, seen = open_report(context, run.url)
     page.locator("#summary").screenshot(path=str(SCREENSHOTS / "summary.png"))
     card = page.locator("#project-3-1")  # 002 project 1: spending plan and indicator findings
     card.scroll_into_view_if_needed()
+    expect(card.locator(".msg").first).to_be_visible()  # drawn, not the placeholder of its estimated height
     card.screenshot(path=str(SCREENSHOTS / "project-card.png"))
     page.locator('input[name="sev"][value="info"]').uncheck()
     page.select_option("#f-rule", "indicator-placeholder")
