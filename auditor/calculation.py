@@ -140,6 +140,8 @@ def products(text: str, mentions: Sequence[MoneyMention]) -> tuple[Product, ...]
     money (``38×3.6=146.8万元``: in the result's unit), with the amount each gives."""
     found = []
     for match in PRODUCT.finditer(text):
+        if _in_a_sum(text, match):
+            continue  # 2×320+2×140=920: a term of a sum, whose result is the sum's
         worked = _product_yuan(match.group("chain")) or _bare_product(match)
         if worked is None:
             continue
@@ -149,18 +151,38 @@ def products(text: str, mentions: Sequence[MoneyMention]) -> tuple[Product, ...]
     return tuple(found)
 
 
+SUM_SIGNS = ("+", "＋", "-", "－")
+
+
+def _in_a_sum(text: str, match: re.Match[str]) -> bool:
+    """Whether a product is a term of a sum (a ``+`` right before or right after it)."""
+    before = text[: match.start()].rstrip()
+    after = text[match.end("chain") :].lstrip()
+    return before.endswith(SUM_SIGNS) or after.startswith(SUM_SIGNS)
+
+
 def _bare_product(match: re.Match[str]) -> tuple[Decimal, Decimal] | None:
-    """Bare numbers multiplied to an amount written after ``=``: their product in its unit."""
+    """Bare numbers multiplied to an amount written after ``=``: their product in 元 when that
+    is the amount (2150×650×12=1677万元: the price was in 元), else in the amount's unit."""
     result = match.group("result")
     factors = list(FACTOR.finditer(match.group("chain")))
     if not result or any(factor.group("unit").strip() for factor in factors):
         return None
     unit = MONEY_RESULT_UNIT.search(result)
+    if not unit:
+        return None
     value = Decimal(1)
     for factor in factors:
         value *= Decimal(factor.group("number").replace(",", ""))
-    yuan = money_to_yuan(value, "万元" if unit.group(0) == "万" else unit.group(0)) if unit else None
-    return (yuan, Decimal(0)) if yuan is not None else None
+    written = money_to_yuan(Decimal(result[: unit.start()].strip().replace(",", "")), _unit_name(unit.group(0)))
+    in_unit = money_to_yuan(value, _unit_name(unit.group(0)))
+    if written is not None and abs(value - written) <= Decimal("0.5"):
+        return value, Decimal(0)
+    return (in_unit, Decimal(0)) if in_unit is not None else None
+
+
+def _unit_name(unit: str) -> str:
+    return "万元" if unit == "万" else unit
 
 
 def _product_yuan(chain: str) -> tuple[Decimal, Decimal] | None:
