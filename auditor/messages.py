@@ -19,7 +19,10 @@ _FORMATTER = string.Formatter()
 
 def where(locations: list[Location], lang: str) -> str:
     """Places in a message: ``第12行`` / ``line 12``; several lines ``第88、95行`` /
-    ``lines 88, 95``; in formats without lines the references (``表格 3 第5行第2列``)."""
+    ``lines 88, 95``; where every place has a reference (a cell ``E25`` of a CSV, which Excel
+    numbers by row, not by text line; ``表格 3 第5行第2列``) the references."""
+    if locations and all(loc.ref for loc in locations):
+        return ("、" if lang == "zh" else ", ").join(str(loc.ref) for loc in locations)
     if locations and all(loc.line is not None for loc in locations):
         numbers = [str(loc.line) for loc in locations]
         if lang == "zh":

@@ -83,3 +83,12 @@ def test_a_cell_is_named_by_the_row_excel_shows_not_the_text_line(tmp_path):
     indicators = write_csv(tmp_path / "绩效指标.csv", INDICATORS)
     doc = read_document(indicators, parse_value, companions=(projects,))
     assert doc.projects[1].loc_of("policy_basis").ref == "项目信息.csv!F3"  # record 3, text line 4
+
+
+def test_a_csv_drafts_places_in_a_message_are_its_cells(tmp_path):
+    from auditor.messages import where
+    from auditor.model import Location
+
+    # a CSV cell: its text line and the row Excel shows differ when a cell above holds breaks
+    assert where([Location(line=27, ref="E25"), Location(line=30, ref="E28")], "zh") == "E25、E28"
+    assert where([Location(line=12), Location(line=15)], "zh") == "第12、15行"  # a text draft
