@@ -15,6 +15,7 @@ from auditor.export import document_dict, number
 from auditor.inputs import InputFile, InputProblem, collect_inputs, with_companions
 from auditor.model import PROJECT_TEXT_FIELDS, Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, pair_csv_tables, read_document
+from auditor.resources import missing_resources
 
 if TYPE_CHECKING:
     from auditor.layouts import LayoutSet
@@ -25,7 +26,12 @@ FORMATS = ("table", "json", "html", "sarif", "junit", "github", "xlsx")
 FILE_FORMATS = ("json", "html", "sarif", "junit", "xlsx")  # also writable to a file beside --format
 EXIT_OK = 0
 EXIT_FINDINGS = 1
-EXIT_INPUT = 2
+EXIT_INPUT = 2  # usage, input, configuration, an incomplete installation, an internal error
+EXIT_CODES = """退出码 / exit codes:
+  0  没有达到失败级别（--fail-on）的问题 / no finding at or above --fail-on
+  1  有达到失败级别的问题 / findings at or above --fail-on
+  2  用法、输入、配置错误，安装不完整或内部错误 / usage, input or configuration error,
+     incomplete installation, or internal error"""
 
 TEXTS = {
     "zh": {
@@ -116,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budget-audit",
         description="部门预算绩效目标文本质量审核 / audit budget performance target drafts",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"budget-audit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     layouts.add_argument("--lang", choices=("zh", "en"), default="zh")
     layouts.set_defaults(run=run_layouts)
 
-    check = sub.add_parser("check", help="审核文本并列出问题 / audit drafts and report findings")
+    check = sub.add_parser("check", help="审核文本并列出问题 / audit drafts and report findings", epilog=EXIT_CODES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("paths", nargs="+", metavar="PATH", help="草稿文件或目录 / draft files or folders")
     check.add_argument("--format", choices=FORMATS, default="table", help="输出格式 / output format")
     check.add_argument("--output", "-o", metavar="FILE", help="写入文件而非标准输出 / write to FILE")
@@ -579,6 +588,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     err = err or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    missing = missing_resources()
+    if missing:
+        print(f"budget-audit: 安装不完整，缺少 {'、'.join(missing)}，请重新安装 / incomplete installation, missing "
+              f"{', '.join(missing)}: reinstall budget-audit", file=err)
+        return EXIT_INPUT
     try:
         return args.run(args, out, err)
     except BrokenPipeError:
@@ -586,6 +600,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except KeyboardInterrupt:
         print("interrupted", file=err)
         return 130
+    except Exception as error:  # a defect of the tool: say so, never as a finding or a traceback
+        detail = f"{type(error).__name__}: {str(error)[:200]}"
+        print(f"budget-audit: 内部错误（{detail}），请将命令和此信息报告给维护者 / internal error ({detail}): "
+              "please report it with the command that caused it", file=err)
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

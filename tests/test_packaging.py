@@ -16,21 +16,42 @@ from auditor.cli import build_parser
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_build_carries_grammars_rules_and_templates(tmp_path):
-    subprocess.run(
-        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)],
-        cwd=ROOT, check=True, capture_output=True,
+def test_sdist_and_wheel_carry_the_data_and_run_without_the_checkout(tmp_path):
+    """The release path: sdist → wheel built from the sdist → installed apart from the checkout →
+    ``python -m auditor`` audits a sample and writes its report. A wheel without the grammar,
+    rules, layouts or templates would load no rules."""
+    import json
+    import tarfile
+    import zipfile
+
+    sdist_dir, wheel_dir, target = tmp_path / "sdist", tmp_path / "wheel", tmp_path / "site"
+    build = f"from setuptools import build_meta; print(build_meta.build_sdist({str(sdist_dir)!r}))"
+    name = subprocess.run([sys.executable, "-c", build], cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+    sdist = sdist_dir / name
+    with tarfile.open(sdist) as archive:
+        members = {member.split("/", 1)[1] for member in archive.getnames() if "/" in member}
+    assert {"grammar/indicator_value.lark", "rules/core.yaml", "layouts/project-form.yaml", "reports/report.js"} <= members
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(wheel_dir), str(sdist)], cwd=tmp_path, check=True, capture_output=True)
+    (wheel,) = wheel_dir.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert {"auditor/_data/grammar/indicator_value.lark", "auditor/_data/rules/core.yaml", "auditor/__main__.py"} <= names
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], cwd=tmp_path, check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    report, html = tmp_path / "r.json", tmp_path / "r.html"
+    sample = ROOT / "samples" / "002_5c6f3b5fd23eb4e3.txt"
+    run = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", str(sample), "--format", "json", "--output", str(report), "--html", str(html), "-q"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
     )
-    data = tmp_path / "auditor" / "_data"
-    assert (data / "grammar" / "indicator_value.lark").is_file()
-    assert (data / "rules" / "core.yaml").is_file() and (data / "rules" / "schema.json").is_file()
-    assert (data / "reports").is_dir()
-    probe = "from auditor.rules import load_rules; from auditor.resources import resource_path; " \
-            "print(len(load_rules().rules), resource_path('rules'))"
-    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout
-    count, where = out.split()
-    assert int(count) >= 19 and where == str(data / "rules")
+    assert run.returncode == 1, run.stderr  # findings, not a broken install
+    (document,) = json.loads(report.read_text(encoding="utf-8"))["documents"]
+    assert len(document["findings"]) > 20
+    assert "budget-audit" in html.read_text(encoding="utf-8")
+    probe = "import auditor.resources as r; print(r.resource_path('rules'))"
+    where = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout.strip()
+    assert where == str(target / "auditor" / "_data" / "rules")
 
 
 def _check_command(words: list[str]) -> None:
@@ -69,3 +90,39 @@ def test_ci_examples_run_real_commands():
         for words in commands:
             _check_command(words)
             assert "--baseline" in words and "--junit" in words
+
+
+def test_an_incomplete_installation_is_a_tool_error_not_a_missing_input(tmp_path, monkeypatch):
+    import io
+
+    import auditor.resources as resources
+    from auditor.cli import main
+
+    monkeypatch.setattr(resources, "PROJECT_ROOT", tmp_path)  # data folders nowhere
+    monkeypatch.setattr(resources, "PACKAGED_DATA", tmp_path / "_data")
+    err = io.StringIO()
+    assert main(["rules", "list"], io.StringIO(), err) == 2
+    assert "安装不完整" in err.getvalue() and "grammar/indicator_value.lark" in err.getvalue()
+
+
+def test_an_internal_error_exits_2_and_asks_to_be_reported(monkeypatch):
+    import io
+
+    import auditor.cli as cli
+
+    def broken(args, out, err):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "run_check", broken)
+    err = io.StringIO()
+    assert cli.main(["check", str(ROOT / "samples")], io.StringIO(), err) == 2
+    assert "内部错误" in err.getvalue() and "report" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_help_lists_the_exit_codes():
+    from auditor.cli import build_parser
+
+    for words in ([], ["check"]):
+        parser = build_parser()
+        text = (parser if not words else parser._subparsers._group_actions[0].choices["check"]).format_help()
+        assert "exit codes" in text and "internal error" in text and "  1  " in text
