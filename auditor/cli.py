@@ -584,6 +584,8 @@ def run_rules_docs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    if out is None and err is None:
+        never_fail_on_encoding(sys.stdout, sys.stderr)
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
@@ -605,6 +607,18 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         print(f"budget-audit: 内部错误（{detail}），请将命令和此信息报告给维护者 / internal error ({detail}): "
               "please report it with the command that caused it", file=err)
         return EXIT_INPUT
+
+
+def never_fail_on_encoding(*streams: TextIO) -> None:
+    """Console output in an encoding that cannot write every character (GBK has no •, cp1252 no
+    Chinese) is written with replacements, never a crash; the encoding is the console's own."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
 
 
 if __name__ == "__main__":

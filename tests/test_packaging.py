@@ -126,3 +126,15 @@ def test_help_lists_the_exit_codes():
         parser = build_parser()
         text = (parser if not words else parser._subparsers._group_actions[0].choices["check"]).format_help()
         assert "exit codes" in text and "internal error" in text and "  1  " in text
+
+
+def test_a_console_that_cannot_write_a_character_gets_a_replacement_not_a_crash(tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text((ROOT / "samples" / "002_5c6f3b5fd23eb4e3.txt").read_text(encoding="utf-8").replace("项目名称", "• 项目名称", 1),
+                     encoding="utf-8")
+    for encoding in ("gbk", "cp1252"):
+        env = {**os.environ, "PYTHONIOENCODING": encoding}
+        run = subprocess.run([sys.executable, "-m", "auditor", "check", str(draft), "--fail-on", "never"],
+                             cwd=ROOT, env=env, capture_output=True)
+        assert run.returncode == 0, (encoding, run.stderr.decode(encoding, "replace")[-300:])
+        assert b"Traceback" not in run.stderr and len(run.stdout) > 1000
