@@ -406,7 +406,15 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             from auditor.waivers import WaiverSet, load_waivers
 
             resolve = lambda name: (ruleset.resolve(name).id if ruleset.resolve(name) else name)  # noqa: E731
-            waivers = WaiverSet(load_waivers(waivers_path), today, resolve)
+            loaded = load_waivers(waivers_path)
+            unknown = [w for w in loaded if ruleset.resolve(w.rule) is None]
+            if unknown:  # like `select`: a waiver for no rule waives nothing, and says a name wrong
+                for waiver in unknown:
+                    where = f"{waiver.source}:{waiver.line}" if waiver.line else str(waiver.source)
+                    print(f"{label}: {where}: 未知规则 {waiver.rule!r}，见 budget-audit rules list / unknown rule id "
+                          f"{waiver.rule!r}; see `budget-audit rules list`", file=err)
+                return EXIT_INPUT
+            waivers = WaiverSet(loaded, today, resolve)
         if baseline_path is not None and not args.write_baseline:
             from auditor.baseline import load_baseline
 

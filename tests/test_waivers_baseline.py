@@ -568,3 +568,16 @@ def test_end_to_end_baseline_on_a_corpus_draft(tmp_path: Path, ruleset: RuleSet)
     assert shifted and all(f.line == by_identity[f.identity] + 2 for f in shifted)  # matched despite the move
     fixed = baseline.fixed(split)
     assert sorted((e.rule, e.evidence, e.count) for e in fixed) == [("timeliness-no-deadline", "按时完成", 1), ("typo", "补低于", 1)]
+
+
+def test_a_waiver_for_an_unknown_rule_is_an_error_like_select(tmp_path: Path) -> None:
+    import io
+
+    from auditor.cli import main
+    from tests.conftest import DRAFT_FILES
+
+    path = write(tmp_path / "w.yaml", "waivers:\n  - rule: typo\n    reason: 已沟通\n  - rule: no-such-rule\n    reason: 已沟通\n")
+    err = io.StringIO()
+    code = main(["check", str(DRAFT_FILES["002"]), "--waivers", str(path), "--fail-on", "never"], io.StringIO(), err)
+    assert code == 2
+    assert "w.yaml:4" in err.getvalue() and "no-such-rule" in err.getvalue() and "未知规则" in err.getvalue()
