@@ -155,12 +155,35 @@ def start_method() -> str:
     return "spawn" if os.name == "nt" else "fork"
 
 
-def default_jobs() -> int:
-    """The number of cores this process may use."""
+def default_jobs(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The number of cores this process may use: the CPUs it may run on, no more than a
+    container's CPU quota allows (a CI runner limited to 2 CPUs on a 64-core host)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpu_quota(cgroup)
+    return max(1, min(cores, quota) if quota else cores)
+
+
+def cgroup_cpu_quota(root: Path) -> int | None:
+    """The CPUs a cgroup's quota allows, rounded up (cgroup v2 ``cpu.max``: ``200000 100000``
+    is 2; v1 ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``); None without a quota."""
+    try:
+        quota, period = (root / "cpu.max").read_text(encoding="ascii").split()[:2]
+    except (OSError, ValueError):
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text(encoding="ascii").strip()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text(encoding="ascii").strip()
+        except OSError:
+            return None
+    try:
+        quota_us, period_us = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return None
+    if quota_us <= 0 or period_us <= 0:
+        return None
+    return -(-quota_us // period_us)
 
 
 def audit_files(
@@ -208,7 +231,7 @@ def audit_files(
             for outcome in pool.imap(_audit_in_worker, paced(), chunksize=chunksize):
                 window.release()
                 yield outcome if isinstance(outcome, InputError) else engine.finish(outcome)
+                if advance:
+                    advance(1)  # per draft, as with one job
         finally:
             stopped.set()
-            if advance:
-                advance(1)

@@ -54,3 +54,42 @@ def test_spawned_workers_build_the_same_rules(tmp_path, monkeypatch):
 def test_no_progress_bar_when_stderr_is_not_a_terminal():
     _, _, err = run("check", str(DRAFT_FILES["004"]), str(DRAFT_FILES["000"]), "-j", "1")
     assert "审核 / auditing" not in err and "\r" not in err
+
+
+def test_progress_advances_per_draft_with_workers(tmp_path):
+    from auditor.engine import Engine
+    from auditor.inputs import collect_inputs
+    from auditor.pipeline import EngineSpec, audit_files
+    from auditor.rules import load_rules
+
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    for n in range(6):
+        shutil.copy(DRAFT_FILES["000"], folder / f"d{n}.txt")
+    files, problems = collect_inputs([str(folder)])
+    steps: list[int] = []
+    seen = []
+    for outcome in audit_files(files, problems, Engine.from_ruleset(load_rules()), EngineSpec(), 2, steps.append):
+        seen.append(len(steps))
+    assert steps == [1] * 6  # one step per draft, as they arrive
+    assert seen == [0, 1, 2, 3, 4, 5]  # each step follows its draft
+
+
+def test_default_jobs_keep_to_a_containers_cpu_quota(tmp_path):
+    from auditor.pipeline import cgroup_cpu_quota, default_jobs
+
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cpu.max").write_text("150000 100000\n")
+    assert cgroup_cpu_quota(v2) == 2  # 1.5 CPUs: two workers
+    assert default_jobs(v2) <= 2
+    (v2 / "cpu.max").write_text("max 100000\n")
+    assert cgroup_cpu_quota(v2) is None
+    v1 = tmp_path / "v1"
+    (v1 / "cpu").mkdir(parents=True)
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("100000\n")
+    (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert cgroup_cpu_quota(v1) == 1 and default_jobs(v1) == 1
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
+    assert cgroup_cpu_quota(v1) is None
+    assert cgroup_cpu_quota(tmp_path / "none") is None
