@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from auditor import __version__
 from auditor.export import document_dict, number
@@ -430,7 +430,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
     group_by = args.group_by or config.group_by or "project"
-    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by)
+    configuration = effective_configuration(config, spec, fail_on, lang, waivers_path, baseline_path)
+    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by, configuration=configuration)
     engine = Engine(rules)
     tune_gc()
     files, problems = input_files(args.paths, layouts)
@@ -615,6 +616,29 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         print(f"budget-audit: 内部错误（{detail}），请将命令和此信息报告给维护者 / internal error ({detail}): "
               "please report it with the command that caused it", file=err)
         return EXIT_INPUT
+
+
+def effective_configuration(config: Any, spec: Any, fail_on: str, lang: str, waivers: Path | None, baseline: Path | None) -> dict[str, Any]:
+    """What a run was set up with, for the JSON and SARIF reports: the configuration file, the
+    rule, layout and vocabulary files added to the shipped ones, the rules selected or ignored,
+    and the severities and parameters the configuration changed."""
+    def paths(items: Any) -> list[str]:
+        return [str(Path(p)) for p in items]
+
+    return {
+        "file": str(config.source) if config.source else None,
+        "rules": ["shipped", *paths((*config.rules, *spec.extra_rules))],
+        "layouts": ["shipped", *paths((*config.layouts, *spec.extra_layouts))],
+        "vocabulary": ["shipped", *paths((*config.vocabulary, *spec.extra_vocabulary))],
+        "select": [*config.select, *spec.select],
+        "ignore": [*config.ignore, *spec.ignore],
+        "severity": dict(sorted(config.severity.items())),
+        "params": {rule: dict(sorted(values.items())) for rule, values in sorted(config.params.items())},
+        "fail_on": fail_on,
+        "lang": lang,
+        "waivers": str(waivers) if waivers else None,
+        "baseline": str(baseline) if baseline else None,
+    }
 
 
 def never_fail_on_encoding(*streams: TextIO) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,9 @@ class RunInfo:
     version: str = ""
     group_by: str = "project"  # how text reports order findings: by "project" or by "dimension"
     base: Path = field(default_factory=Path.cwd)  # paths in reports are relative to this
+    # the effective configuration: which file, rule files, selection, severities and parameters
+    # changed (recorded in the JSON and SARIF reports, so a result can be traced to its set-up)
+    configuration: Mapping[str, Any] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         return next((r for r in self.rules if r.id == rule_id), None)

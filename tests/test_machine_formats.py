@@ -483,3 +483,25 @@ def test_cli_writes_every_machine_format_at_once(tmp_path, monkeypatch):
     assert JUnitXml.fromfile(str(files["junit"])).failures == 38
     assert workbook(files["xlsx"].read_bytes())["问题清单"].max_row == 505
     assert main(["check", "samples", "--format", "xlsx"], out=out, err=err) == 2  # needs --output
+
+
+def test_json_and_sarif_record_the_effective_configuration(tmp_path):
+    import io
+
+    from auditor.cli import main
+
+    config = tmp_path / "budget-audit.yaml"
+    config.write_text("ignore: [typo]\nseverity: {year-mismatch: error}\nparams:\n  goal-duplicate: {threshold: 0.9}\n",
+                      encoding="utf-8")
+    report, sarif_file = tmp_path / "r.json", tmp_path / "r.sarif"
+    sample = ROOT / "samples" / "000_462a8d09a638f69f.txt"
+    main(["check", str(sample), "--config", str(config), "--select", "goal-duplicate,year-mismatch,indicator-missing",
+          "--format", "json", "--output", str(report), "--sarif", str(sarif_file), "-q", "--fail-on", "never"],
+         io.StringIO(), io.StringIO())
+    recorded = json.loads(report.read_text(encoding="utf-8"))["configuration"]
+    assert recorded["file"] == str(config) and recorded["ignore"] == ["typo"]
+    assert recorded["select"] == ["goal-duplicate", "year-mismatch", "indicator-missing"]
+    assert recorded["severity"] == {"year-mismatch": "error"} and recorded["params"] == {"goal-duplicate": {"threshold": 0.9}}
+    assert recorded["rules"] == ["shipped"] and recorded["fail_on"] == "never"
+    (run,) = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"]
+    assert run["properties"]["configuration"] == recorded

@@ -130,4 +130,5 @@ class JsonWriter(ReportWriter):
         for error in self.errors:
             self._item(error_dict(error))
         self.out.write(("\n]" if self.count else "]") + ',\n"notices":' + _compact(notices))
-        self.out.write(',\n"summary":' + _compact(summary) + "}\n")
+        self.out.write(',\n"summary":' + _compact(summary))
+        self.out.write(',\n"configuration":' + _compact(dict(self.run.configuration)) + "}\n")

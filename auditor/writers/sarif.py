@@ -258,5 +258,6 @@ class SarifWriter(ReportWriter):
             invocation["toolConfigurationNotifications"] = configuration
         self.out.write(("\n      ]" if self.count else "]") + ",\n")
         self.out.write('      "invocations": ' + _indented([invocation], 3) + ",\n")
-        self.out.write('      "properties": ' + _indented({"summary": summary, "layouts": self.layouts}, 3) + "\n")
+        properties = {"summary": summary, "layouts": self.layouts, "configuration": dict(self.run.configuration)}
+        self.out.write('      "properties": ' + _indented(properties, 3) + "\n")
         self.out.write("    }\n  ]\n}\n")
