@@ -308,14 +308,15 @@ def test_table_names_the_layout_counts_the_notes_and_lists_not_understood_inputs
     assert ", 1 unreadable, 1 layout not understood" in out
 
 
-def test_github_annotates_a_not_understood_input_at_its_file(folder):
+def test_github_annotates_a_not_understood_input_at_its_file(folder, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     _, out, _ = check(folder, *INPUTS, "--format", "github")
     lines = out.splitlines()
     (bad,) = [line for line in lines if f"file={NOT_UNDERSTOOD}" in line]
     assert bad.startswith(f"::error file={NOT_UNDERSTOOD},title=budget-audit 未能识别版式::{NOT_UNDERSTOOD_REF}: 未能识别版式：")
     (broken,) = [line for line in lines if f"file={UNREADABLE}" in line]
     assert broken.startswith(f"::error file={UNREADABLE},title=budget-audit::无法读取: ")
-    assert lines[-1].endswith("无法读取1份，未能识别版式1份")
+    assert "无法读取1份，未能识别版式1份；" in lines[-1]
     lined = render("github", [], run_info("en"), [LINED])
     assert lined.startswith("::error file=drafts/export.csv,line=4,title=budget-audit layout not understood::未能识别版式：第4行")
 
