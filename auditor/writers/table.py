@@ -4,14 +4,22 @@
 A draft's head names the layout it was read with; its reader notes are only counted (one line,
 pointing at ``--format json``), never listed, so a terminal is not flooded. Inputs that were not
 audited come after the drafts: the unreadable ones, then those whose layout was not understood,
-located."""
+located.
+
+The report fits the terminal (``COLUMNS``, else the terminal's width, else 120 cells for a pipe or
+a file), measuring text in display cells with wcwidth (a CJK character takes two): 问题 and 建议
+wrap within their columns, and a terminal too narrow for the table gets one finding per block
+(its place, then 问题 and 建议 each wrapped). No message or suggestion is ever cut."""
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
-from tabulate import tabulate
+from wcwidth import wcswidth, wcwidth
 
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import dimension_label, group_by_dimension
@@ -66,9 +74,164 @@ WORDS = {
 }
 
 
-def _one_line(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+DEFAULT_WIDTH = 120  # when the output is not a terminal (a pipe, a file, a CI log) and COLUMNS is not set
+MIN_WIDTH = 24  # narrower terminals are written for as if they had this many cells
+GAP = "  "  # between two table columns
+# The narrowest 问题 and 建议 columns a table is drawn with; below them each finding is a block.
+MIN_PROBLEM = 28
+MIN_ADVICE = 22
+
+# Wrapping units: a run of whitespace, a run of printable ASCII (a word, a number, a rule id) or
+# one other character, with the opening punctuation before it and the closing punctuation after
+# it, so that no line starts with ，。） or ends with （《“.
+_OPEN = "（(《〈「『【〔“‘"
+_CLOSE = "）)》〉」』】〕”’，。、；：？！…%％·"
+_UNIT = re.compile(rf"\s+|[{_OPEN}]*(?:[!-~]+|.)[{_CLOSE}]*", re.DOTALL)
+
+
+def display_width(text: str) -> int:
+    """How many terminal cells ``text`` takes (CJK characters take two), measured by wcwidth;
+    a character wcwidth cannot measure (a control character) counts as none."""
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(c), 0) for c in text)
+
+
+def output_width(out: Any, environ: Mapping[str, str] = os.environ) -> int:
+    """The width to write for: ``COLUMNS`` when set, else the terminal's when ``out`` is one,
+    else ``DEFAULT_WIDTH`` (a pipe or a file)."""
+    columns = environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    try:
+        if out.isatty():
+            return max(os.get_terminal_size(out.fileno()).columns, MIN_WIDTH)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return DEFAULT_WIDTH
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def _split_wide(unit: str, width: int) -> list[str]:
+    """A unit wider than ``width`` (a long path or number) cut into pieces that fit."""
+    pieces, piece = [], ""
+    for char in unit:
+        if piece and display_width(piece + char) > width:
+            pieces.append(piece)
+            piece = ""
+        piece += char
+    return pieces + [piece] if piece else pieces
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` display cells, whitespace collapsed, nothing
+    dropped but the spaces where a line breaks: CJK text breaks between any two characters,
+    ASCII words only between words (or inside one that alone is wider than a line)."""
+    lines: list[str] = []
+    line = ""
+    for unit in _UNIT.findall(" ".join(text.split())):
+        if unit == " ":
+            if line and display_width(line) < width:
+                line += " "
+            continue
+        if display_width(line + unit) <= width:
+            line += unit
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        pieces = _split_wide(unit, width) if display_width(unit) > width else [unit]
+        lines.extend(pieces[:-1])
+        line = pieces[-1]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _fit(text: str, width: int) -> list[str]:
+    """A line of free text (a draft's head, a title, a summary line) within ``width``: as it is
+    when it fits, else wrapped with its continuation lines indented two cells more than it."""
+    if display_width(text) <= width:
+        return [text]
+    lead = " " * (len(text) - len(text.lstrip(" ")))
+    collapsed = " ".join(text.split())
+    first = wrap(collapsed, max(width - len(lead), 8))[0]  # a prefix of ``collapsed``
+    rest = collapsed[len(first):]
+    more = lead + "  "
+    return [lead + first] + ([more + part for part in wrap(rest, max(width - len(more), 8))] if rest.strip() else [])
+
+
+def _fit_all(text: str, width: int) -> str:
+    """Every line of ``text`` fitted to ``width``."""
+    return "\n".join(part for line in text.split("\n") for part in _fit(line, width))
+
+
+def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[int] | None:
+    """Widths of the table's columns within ``width`` cells: the leading columns as wide as their
+    widest cell, the last two (问题, 建议) sharing what is left; ``None`` when that is too little
+    for a table."""
+    natural = [max(display_width(str(c)) for c in column) for column in zip(headers, *rows)]
+    room = width - sum(natural[:-2]) - len(GAP) * (len(headers) - 1)
+    problem, advice = natural[-2], natural[-1]
+    if room < MIN_PROBLEM + MIN_ADVICE:
+        return None
+    if problem + advice > room:
+        if advice <= room * 2 // 5:
+            problem = room - advice
+        elif problem <= room * 3 // 5:
+            advice = room - problem
+        else:
+            problem, advice = room * 3 // 5, room - room * 3 // 5
+    return natural[:-2] + [problem, advice]
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
+    """A plain-text table (header, a rule of dashes, rows) whose cells wrap within their column
+    and whose columns start at the same display cell on every line."""
+    def render(cells: Sequence[Sequence[str]]) -> list[str]:
+        height = max(len(c) for c in cells)
+        return [
+            GAP.join(_pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)).rstrip()
+            for i in range(height)
+        ]
+
+    out = render([[h] for h in headers])
+    out.append(GAP.join("-" * w for w in widths))
+    for row in rows:
+        out.extend(render([wrap(str(cell), w) for cell, w in zip(row, widths)]))
+    return "\n".join(out)
+
+
+def _blocks(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, lang: str) -> str:
+    """One finding per block, for a terminal too narrow for the table: a line with the leading
+    columns (行 12 · 错误 · rule · 维度; a number named by its header), then 问题 and 建议, each
+    wrapped under its label."""
+    colon = "：" if lang == "zh" else ": "
+    out = []
+    for row in rows:
+        head = " · ".join(
+            f"{header} {cell}" if str(cell).isdigit() else str(cell) for header, cell in zip(headers, row[:-2]) if cell
+        )
+        out.extend(_fit("  " + head, width))
+        for label, text in ((headers[-2], row[-2]), (headers[-1], row[-1])):
+            prefix = f"    {label}{colon}"
+            room = width - display_width(prefix)
+            if room < 16:  # a label too wide for what is left: the text goes on under it
+                out.append(prefix.rstrip())
+                out.extend("      " + part for part in wrap(text, width - 6))
+                continue
+            parts = wrap(text, room)
+            out.append(prefix + parts[0])
+            out.extend(" " * display_width(prefix) + part for part in parts[1:])
+    return "\n".join(out)
+
+
+def findings_text(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int, lang: str = "zh") -> str:
+    """The findings of a group as a table fitted to ``width`` or, when it is too narrow for one,
+    as blocks; every message and suggestion whole."""
+    widths = _column_widths(headers, rows, width)
+    return _blocks(headers, rows, width, lang) if widths is None else _table(headers, rows, widths)
 
 
 def _severity(finding: Finding, lang: str) -> str:
@@ -83,21 +246,22 @@ def _severity(finding: Finding, lang: str) -> str:
 def _row(finding: Finding, lang: str) -> list[str]:
     dimension = finding.dimension if lang == "zh" else DIMENSION_EN.get(finding.dimension, finding.dimension)
     line = "" if finding.line is None else str(finding.line)
-    return [line, _severity(finding, lang), finding.rule, dimension, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
+    return [line, _severity(finding, lang), finding.rule, dimension, finding.text(lang), finding.advice(lang)]
 
 
 def _dimension_row(finding: Finding, lang: str) -> list[str]:
     line = "" if finding.line is None else str(finding.line)
     project = "" if finding.project is None else str(finding.project.index)
-    return [line, _severity(finding, lang), finding.rule, project, _one_line(finding.text(lang), 90), _one_line(finding.advice(lang), 50)]
+    return [line, _severity(finding, lang), finding.rule, project, finding.text(lang), finding.advice(lang)]
 
 
 class TableWriter(ReportWriter):
     """Blocks per draft as they come, then unreadable inputs, notices and the summary."""
 
-    def __init__(self, out: Any, run: Any) -> None:
+    def __init__(self, out: Any, run: Any, width: int | None = None) -> None:
         super().__init__(out, run)
         self.errors: list[InputError] = []
+        self.width = max(width, MIN_WIDTH) if width else output_width(out)
 
     def document(self, result: DocumentResult) -> None:
         lang = self.run.lang
@@ -111,13 +275,13 @@ class TableWriter(ReportWriter):
         if not result.findings:
             blocks.append(f"  {words['none']}")
         elif self.run.group_by == "dimension":
-            blocks.extend(_by_dimension(result.findings, lang))
+            blocks.extend(_by_dimension(result.findings, lang, self.width))
         else:
             for project, findings in groupby(result.findings, key=lambda f: f.project):
                 title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
                 rows = [_row(f, lang) for f in findings]
-                blocks.append(f"[{title.strip()}]\n" + tabulate(rows, headers=HEADERS[lang], disable_numparse=True))
-        self.out.write("\n".join(blocks) + "\n\n")
+                blocks.append(f"[{title.strip()}]\n" + findings_text(HEADERS[lang], rows, self.width, lang))
+        self.out.write(_fit_all("\n".join(blocks), self.width) + "\n\n")
 
     def unreadable(self, error: InputError) -> None:
         self.errors.append(error)
@@ -137,16 +301,16 @@ class TableWriter(ReportWriter):
         if notices:
             parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
         parts.append(_summary(summary, lang))
-        self.out.write("\n\n".join(parts) + "\n")
+        self.out.write(_fit_all("\n\n".join(parts), self.width) + "\n")
 
 
-def _by_dimension(findings: list[Finding], lang: str) -> list[str]:
+def _by_dimension(findings: list[Finding], lang: str, width: int) -> list[str]:
     """One block per review dimension, in the reviewers' order; within it the draft's order."""
     words = WORDS[lang]
     groups = group_by_dimension(findings, active_only=False)
     return [
         f"[{dimension_label(dimension, lang)} {len(found)}{words['findings']}]\n"
-        + tabulate([_dimension_row(f, lang) for f in found], headers=DIMENSION_HEADERS[lang], disable_numparse=True)
+        + findings_text(DIMENSION_HEADERS[lang], [_dimension_row(f, lang) for f in found], width, lang)
         for dimension, found in groups.items()
     ]
 
