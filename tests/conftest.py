@@ -25,9 +25,12 @@ DRAFT_FILES = {
 @pytest.fixture(scope="session", autouse=True)
 def own_cache_folder(tmp_path_factory):
     """The suite keeps its rule cache (``auditor.rulecache``) in a folder of its own, never the
-    user's; the CLI processes tests start inherit it."""
+    user's, and a terminal width of its own; the CLI processes tests start inherit both."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        # the terminal table fits the terminal: tests that pin its lines get a wide one, whatever
+        # the terminal they run in (tests of the fitting set COLUMNS themselves)
+        patch.setenv("COLUMNS", "200")
         yield
 
 

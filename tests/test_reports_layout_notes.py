@@ -292,7 +292,8 @@ def test_html_shows_layout_notes_and_not_understood_inputs_apart(reports, report
 # table and GitHub --------------------------------------------------------------------------
 
 
-def test_table_names_the_layout_counts_the_notes_and_lists_not_understood_inputs(folder):
+def test_table_names_the_layout_counts_the_notes_and_lists_not_understood_inputs(folder, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the table fits the terminal: these lines are pinned unwrapped
     code, out, _ = check(folder, *INPUTS)
     assert code == 2
     assert f"文件: {NOTED_FORM}  部门: 深圳市宝安区松岗街道办事处（本级）  年度: 2023  读取版式: project-form\n  读取提示 1 条（见 --format json）\n" in out
