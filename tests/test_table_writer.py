@@ -6,7 +6,6 @@ gets one finding per block."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from wcwidth import wcswidth
