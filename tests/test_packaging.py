@@ -150,3 +150,31 @@ def test_a_console_that_cannot_write_a_character_gets_a_replacement_not_a_crash(
 def test_the_readme_links_nothing_outside_the_repository():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "](../" not in readme and "../shared" not in readme
+
+
+def test_what_the_tests_import_the_test_extra_declares():
+    """`pip install .[test]` then `pytest` must run the whole suite: every third-party module a
+    test imports (directly, or through the bench modules it tests) is a dependency or in the test
+    extra (pyinstrument was only in the bench extra)."""
+    import ast
+    import re
+
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=;\s\[]", spec, maxsplit=1)[0].lower().replace("-", "_")
+                for spec in (*project["dependencies"], *project["optional-dependencies"]["test"])}
+    import_names = {"yaml": "pyyaml", "docx": "python_docx", "charset_normalizer": "charset_normalizer"}
+    third_party = {"hypothesis", "pyinstrument", "playwright", "junitparser", "jsonschema", "yaml", "docx", "openpyxl", "lark"}
+    imported: set[str] = set()
+    for path in [*ROOT.joinpath("tests").rglob("*.py"), *ROOT.joinpath("bench").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    for name in sorted(imported & third_party):
+        assert import_names.get(name, name) in declared, name
