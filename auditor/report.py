@@ -9,6 +9,7 @@ a rule's implementation or re-read a draft.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,22 @@ class RuleInfo:
     source: str
     rationale: str
     scope: str
+
+    @property
+    def citable_source(self) -> str:
+        """The source as a reviewer may cite it: the document and article, without the
+        maintainers' note that the article was not verified (kept in the rule data and
+        docs/rules.md)."""
+        return citable(self.source)
+
+
+UNVERIFIED = re.compile(r"[，,、；;]?\s*(?:转引[，,]\s*)?条文未核实|[，,]?\s*转引(?=\s*[）)])|\[unverified[^\]]*\]")
+EMPTY_BRACKETS = re.compile(r"（\s*）|\(\s*\)")
+
+
+def citable(source: str) -> str:
+    """``…审核（与资金量相匹配，条文未核实）`` → ``…审核（与资金量相匹配）``; ``…（条文未核实）`` → ``…``."""
+    return EMPTY_BRACKETS.sub("", UNVERIFIED.sub("", source)).strip()
 
 
 @dataclass(frozen=True, slots=True)

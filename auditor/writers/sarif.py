@@ -117,12 +117,12 @@ def rule_descriptor(rule: RuleInfo, lang: str) -> dict[str, Any]:
         "id": rule.id,
         "name": camel_case(rule.id),
         "shortDescription": {"text": title},
-        "fullDescription": {"text": f"{rule.rationale}\n{words['source']}{rule.source}".strip()},
+        "fullDescription": {"text": f"{rule.rationale}\n{words['source']}{rule.citable_source}".strip()},
         "help": {
-            "text": f"{words['message']}{message}\n{words['suggestion']}{suggestion}\n{words['source']}{rule.source}",
+            "text": f"{words['message']}{message}\n{words['suggestion']}{suggestion}\n{words['source']}{rule.citable_source}",
             "markdown": (
                 f"**{title}** (`{rule.id}`)\n\n{words['message']}{message}\n\n{words['suggestion']}{suggestion}\n\n"
-                f"{words['source']}{rule.source}\n\n[{words['reference']}]({uri})"
+                f"{words['source']}{rule.citable_source}\n\n[{words['reference']}]({uri})"
             ),
         },
         "helpUri": uri,
