@@ -12,6 +12,7 @@ from functools import lru_cache
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from auditor.glossary import categories_en, category_en
 from auditor.goals import goal_text, shared_subject
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.similarity import normalize_text
@@ -485,4 +486,15 @@ def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, C
         "foreign_places": foreign_places,
         "goal_text": goal_text,
         "shared_subject": shared_subject,
+        "category_en": categories_in_english,
     }
+
+
+def categories_in_english(names: Any) -> str:
+    """Category words in English (``数量`` → ``quantity``; a list joined by commas), for English
+    messages; null as empty."""
+    if names is None:
+        return ""
+    if isinstance(names, str):
+        return categories_en(names)
+    return ", ".join(category_en(str(name)) for name in names)

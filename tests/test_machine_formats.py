@@ -517,3 +517,22 @@ def test_sources_shown_to_users_are_citable_and_the_docs_keep_their_verification
     assert "财预〔2015〕88号" in text  # the document stays
     docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert "条文未核实" in docs  # maintainers still see what was not verified
+
+
+def test_english_messages_name_categories_in_english():
+    import io
+
+    from auditor.cli import main
+
+    out = io.StringIO()
+    main(["check", str(ROOT / "samples"), "--lang", "en", "--format", "json", "-q", "--fail-on", "never"], out, io.StringIO())
+    messages = [f["message"] for doc in json.loads(out.getvalue())["documents"] for f in doc.get("findings") or []
+                if f["rule"] in ("indicator-missing", "category-misfiled")]
+    suggestions = [f["suggestion"] for doc in json.loads(out.getvalue())["documents"] for f in doc.get("findings") or []
+                   if f["rule"] == "category-misfiled"]
+    assert messages and suggestions
+    for text in messages:
+        assert not re.search(r"(?<![“(])(?:产出|效益|满意度|数量|质量|时效|成本)(?:指标)? (?:indicators|indicator)", text), text
+    assert any("output indicators lack cost" in text for text in messages)
+    assert all(re.search(r"under (?:quantity|quality|timeliness|cost|output|outcome|economic|social|ecological|sustained|satisfaction)", s)
+               for s in suggestions), suggestions

@@ -23,6 +23,7 @@ from typing import Any
 
 from auditor.checks.base import CheckConfigError, Hit, NotCheckable
 from auditor.domain import category
+from auditor.glossary import categories_en, category_en
 from auditor.expr import truthy
 from auditor.model import Indicator
 from auditor.targets import Target
@@ -118,7 +119,7 @@ def _declared_hit(group: Group, name: str, case: str, row: Indicator, year: int 
         field=f"indicators.{group.category}.{name}",
         loc=row.loc_of("value"),
         case=case,
-        data={"category": group.category, "missing": name, "year": year, "marker": marker},
+        data={"category": group.category, "missing": name, "year": year, "marker": marker, **_english(group.category, name)},
     )
 
 
@@ -128,8 +129,12 @@ def _hit(group: Group, name: str, case: str, loc: Any, year: int | None, since: 
         field=f"indicators.{group.category}.{name}",
         loc=loc,
         case=case,
-        data={"category": group.category, "missing": name, "year": year, "since": since},
+        data={"category": group.category, "missing": name, "year": year, "since": since, **_english(group.category, name)},
     )
+
+
+def _english(category: str, missing: str) -> dict[str, str]:
+    return {"category_en": category_en(category), "missing_en": categories_en(missing)}
 
 
 def _requirement(raw: Any, compile_expression: Any) -> Requirement:
