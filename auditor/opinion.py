@@ -58,6 +58,9 @@ def group_by_dimension(findings: Iterable[Finding], active_only: bool = True) ->
     return {d: found for d, found in groups.items() if found}
 
 
+ADVICE_SHOWN = 3  # distinct pieces of advice of one problem shown; the rest are in the findings
+
+
 def review_opinion(findings: Iterable[Finding], run: RunInfo) -> list[DimensionOpinion]:
     """The opinion on one draft. Problems within a dimension come worst first (severity, then
     how often), then in rule order."""
@@ -72,14 +75,12 @@ def review_opinion(findings: Iterable[Finding], run: RunInfo) -> list[DimensionO
 
 
 def _problems(findings: list[Finding], lang: str) -> list[list[Finding]]:
-    """Findings by problem: a rule's case, cases whose advice reads the same taken together."""
-    by_case: dict[tuple[str, str], list[Finding]] = {}
+    """Findings by problem: one per rule, whatever its cases, so a heading (the rule's title)
+    appears once under its dimension with the count of all its findings."""
+    by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_case.setdefault((finding.rule, finding.case or ""), []).append(finding)
-    by_advice: dict[tuple[str, str], list[Finding]] = {}
-    for (rule_id, _), hits in by_case.items():
-        by_advice.setdefault((rule_id, hits[0].advice(lang)), []).extend(hits)
-    return list(by_advice.values())
+        by_rule.setdefault(finding.rule, []).append(finding)
+    return list(by_rule.values())
 
 
 def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
@@ -95,8 +96,14 @@ def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
         places=tuple(places[:PLACES]),
         more_places=max(0, len(places) - PLACES),
         example=findings[0].text(lang),
-        suggestion=findings[0].advice(lang),
+        suggestion=_advice(findings, lang),
     )
+
+
+def _advice(findings: list[Finding], lang: str) -> str:
+    """The advice of a problem: its cases' distinct advice, in the order first met."""
+    distinct = list(dict.fromkeys(f.advice(lang) for f in findings if f.advice(lang)))
+    return ("；" if lang == "zh" else " ").join(distinct[:ADVICE_SHOWN])
 
 
 

@@ -36,9 +36,15 @@ def test_opinion_of_000_by_dimension(audits):
     assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第83行）" and missing.more_places == 0
     assert missing.suggestion.startswith("补设“数量指标”")
     measurable = [(i.rule, i.count) for i in opinion[2].items]
-    # errors first, then by count; value-syntax's two cases carry different advice: two problems
-    assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 3), ("value-not-measurable", 1),
-                          ("percent-range", 1), ("value-syntax", 1)]
+    # errors first, then by count; one heading per rule: value-syntax's two cases, whose advice
+    # differs, are one problem carrying both pieces of advice
+    assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 4), ("value-not-measurable", 1),
+                          ("percent-range", 1)]
+    syntax = next(i for i in opinion[2].items if i.rule == "value-syntax")
+    advice = {f.advice("zh") for f in audits["000"].findings if f.rule == "value-syntax"}
+    assert len(advice) == 2 and all(piece in syntax.suggestion for piece in advice)
+    for part in opinion:
+        assert len({i.title for i in part.items}) == len(part.items)  # a heading once per dimension
     form = [(i.rule, i.count) for i in opinion[3].items]
     assert form == [("goal-duplicate", 2), ("section-duplicate", 2), ("indicator-wordy", 1)]  # goal-duplicate's cases share their advice
     assert opinion[3].items[1].places == ("部门整体（第34、38行）",)
