@@ -419,6 +419,17 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
         found = entry(level3) if isinstance(level3, str) else None
         return found.direction if found else None
 
+    def example_target(level3: Any, number: Any = None) -> str:
+        """A target as the name's family writes one (``“≥95%”``, ``“≥120人”``, ``“≤35万元”``),
+        for suggestions; a rate and a count when the name is not in the vocabulary."""
+        found = entry(level3) if isinstance(level3, str) else None
+        units = vocabulary.accepted_units(found) if found else None
+        shown = _example_number(number)
+        if not units or found is None:
+            return f"“≥{shown}%”“≥{shown}个”"
+        op = {"lower": "≤", "exact": "="}.get(found.direction or "", "≥")
+        return f"“{op}{shown}{units[0]}”"
+
     def names_staff(text: Any) -> bool:
         return vocabulary.names_staff(text if isinstance(text, str) else None)
 
@@ -434,8 +445,16 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
         "project_kind": project_kind,
         "indicator_role": indicator_role,
         "direction": direction,
+        "example_target": example_target,
         "names_staff": names_staff,
     }
+
+
+def _example_number(number: Any) -> str:
+    """The number of an example: the draft's own when it has one, else 90."""
+    if isinstance(number, Decimal) and number > 0:
+        return format(number.normalize(), "f")
+    return "90"
 
 
 VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
@@ -450,6 +469,7 @@ VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
     "project_kind(project)": ("项目类型：personnel（人员经费）、internal_support（内部保障）、public_service（公共服务）", "the project's kind: personnel, internal_support or public_service"),
     "indicator_role(level3, project)": ("指标计的是投入（input）、产出（output）还是效益（outcome）；人员经费、内部保障项目中保障的人员算产出", "whether the name counts an input, an output or an outcome, the project's kind considered"),
     "direction(level3)": ("越高越好（higher）、越低越好（lower）或应等于（exact）", "higher, lower or exact: which way is better"),
+    "example_target(level3, number)": ("按指标名称的计量类别写出的目标值示例（“≥95%”“≥120人”“≤35万元”），用于建议", "an example target in the name's own unit and direction, for suggestions"),
     "names_staff(text)": ("文字是否指本单位工作人员", "whether a text names the unit's own staff"),
     "satisfaction_respondent(text)": ("满意度调查的对象：“对”之前的词，否则“满意”之前的词", "who a satisfaction indicator asks: the words before 对, else before 满意"),
 }

@@ -294,3 +294,19 @@ def test_a_scaled_compound_count_fits_and_a_pass_rate_may_be_an_outcome(engine):
 
 def test_money_put_in_counted_as_an_output(engine):
     assert audit(engine, quantity("48万元", None, "48", "万元"), "培训经费投入", project="执法人员业务培训") == {"input-as-output": 1}
+
+
+def test_placeholder_suggestions_give_an_example_in_the_indicators_own_unit():
+    from auditor.engine import Engine
+    from auditor.fragments import document_from
+    from auditor.rules import load_rules
+    from auditor.values import complete_document, parse_value
+
+    rule = load_rules().resolve("indicator-placeholder")
+    rows = [{"level2": "数量指标", "level3": "引进项目数量", "value": "≥20引进项目数量"},
+            {"level2": "质量指标", "level3": "工程验收合格率", "value": "≥95工程验收合格率"}]
+    doc = document_from({"projects": [{"indicators": rows}]}, "document", parse_value)
+    complete_document(doc)
+    suggestions = [f.suggestion["zh"] for f in Engine([rule]).audit(doc).findings]
+    assert any("如“≥20个”，" in s for s in suggestions) and any("如“≥95%”，" in s for s in suggestions)
+    assert not any("≥20%" in s for s in suggestions)  # a count is not given a rate's example
