@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-baseline", metavar="FILE", help="把当前问题写成基线 / write the current findings as a baseline")
     check.add_argument("--today", metavar="YYYY-MM-DD", help="判断豁免是否过期所用的日期 / date for waiver expiry (reproducible runs)")
     check.add_argument("--jobs", "-j", type=positive_int, default=0, metavar="N",
-                       help="并行进程数（默认为CPU核数）/ worker processes (default: the number of cores)")
+                       help="并行进程数（默认为可用CPU核数，不超过容器的CPU配额）/ worker processes (default: the cores this process may use, within a container's CPU quota)")
     check.add_argument("--quiet", "-q", action="store_true", help="不显示进度条 / no progress bar")
     check.set_defaults(run=run_check)
 
