@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from auditor.domain import MoneyMention, money_per, rounding_slack
+from auditor.domain import CLAUSE_END, MoneyMention, money_mentions, rounding_slack
 from auditor.values import money_to_yuan
 
 # Amounts in a 测算依据. A bare 万 is money here also before a joining word (7.14万及…,
@@ -50,7 +50,6 @@ MONEY_UNIT = re.compile(r"^(?P<unit>亿元|千万元|百万元|万元|千元|元
 GIVES = re.compile(r"^\s*[)）]?\s*[,，]?\s*(?:共计|合计|总计|小计|共|计|即|得)?\s*[为:：]?\s*$")
 # The words that make an amount approximate: a product near it is not held to it.
 APPROXIMATE = re.compile(r"约|左右|大约|预计")
-CLAUSE_END = re.compile(r"[，。；;,！？!?\n]")
 LISTED_AFTER = re.compile(r"[^，。；;,\n]{0,4}[，,：:；;]?\s*其中")
 
 
@@ -125,14 +124,7 @@ class Words:
 
 def basis_mentions(text: str) -> tuple[MoneyMention, ...]:
     """Every amount of money in a normalized 测算依据 text, with what it is per."""
-    found = []
-    for match in MONEY_IN_BASIS.finditer(text):
-        number = Decimal(match.group("number").replace(",", ""))
-        unit = "万元" if match.group("unit") == "万" else match.group("unit")
-        yuan = money_to_yuan(number, unit)
-        if yuan is not None:
-            found.append(MoneyMention(match.group(0), number, unit, match.start(), yuan, money_per(text, match.start(), match.end(), BASIS_RATE_WINDOW)))
-    return tuple(found)
+    return money_mentions(text, MONEY_IN_BASIS, BASIS_RATE_WINDOW)
 
 
 def products(text: str, mentions: Sequence[MoneyMention]) -> tuple[Product, ...]:
@@ -197,7 +189,7 @@ def _product_yuan(chain: str) -> tuple[Decimal, Decimal] | None:
         money = MONEY_UNIT.match(unit)
         if money:
             money_factors += 1
-            number = money_to_yuan(number, "万元" if money.group("unit") == "万" else money.group("unit")) or number
+            number = money_to_yuan(number, _unit_name(money.group("unit"))) or number
             price = number
         elif unit.startswith("万"):
             number *= 10_000

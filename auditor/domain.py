@@ -57,21 +57,25 @@ class MoneyMention:
 
 
 @lru_cache(maxsize=4096)
-def money_mentions(text: str | None) -> tuple[MoneyMention, ...]:
+def money_mentions(
+    text: str | None, pattern: re.Pattern[str] = MONEY_IN_TEXT, rate_window: int = RATE_WINDOW
+) -> tuple[MoneyMention, ...]:
     """Every ``N万元`` / ``N元`` / ``N亿元`` (and ``N万`` not followed by another unit's word) in
-    a text, with what it is per when it is a rate or a period's amount. Cached: the budget rules
-    read each text several times."""
+    a text, with what it is per when it is a rate or a period's amount (searched for ``每…``,
+    ``人均`` up to ``rate_window`` characters back in its clause). ``pattern`` may read amounts
+    more loosely where the text is about money (a 测算依据). Cached: the budget rules read each
+    text several times."""
     if not text:
         return ()
     normalized = unicodedata.normalize("NFKC", text)
     found = []
-    for match in MONEY_IN_TEXT.finditer(normalized):
+    for match in pattern.finditer(normalized):
         number = Decimal(match.group("number").replace(",", ""))
         unit = match.group("unit")
         unit = "万元" if unit == "万" else unit
         yuan = money_to_yuan(number, unit)
         if yuan is not None:
-            per = money_per(normalized, match.start(), match.end())
+            per = money_per(normalized, match.start(), match.end(), rate_window)
             found.append(MoneyMention(match.group(0), number, unit, match.start(), yuan, per))
     return tuple(found)
 

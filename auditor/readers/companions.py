@@ -27,9 +27,15 @@ PEEK_BYTES = 4 * 1024 * 1024  # a companion table is looked at whole, up to this
 def pair_tables(paths: Sequence[Path], layouts: LayoutSet, decode) -> dict[Path, tuple[Path, ...]]:
     """Each indicator-table CSV among ``paths`` → the project-table CSVs read with it.
     ``decode(path) -> str`` reads a file's text as the readers do."""
-    shapes: dict[Path, tuple[str, frozenset[str]]] = {}
+    by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         if path.suffix.lower() in CSV_SUFFIXES:
+            by_folder.setdefault(path.parent, []).append(path)
+    shapes: dict[Path, tuple[str, frozenset[str]]] = {}
+    for folder_paths in by_folder.values():
+        if len(folder_paths) < 2:
+            continue  # a CSV alone in its folder has no companion: not read twice
+        for path in folder_paths:
             shape = _shape(path, layouts, decode)
             if shape is not None:
                 shapes[path] = shape
