@@ -16,14 +16,15 @@ from auditor.inputs import InputFile, InputProblem, collect_inputs, with_compani
 from auditor.model import PROJECT_TEXT_FIELDS, Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, pair_csv_tables, read_document
 from auditor.resources import missing_resources
+from auditor.writers import STREAM_ONLY, WRITERS
 
 if TYPE_CHECKING:
     from auditor.layouts import LayoutSet
     from auditor.report import InputError
     from auditor.rules import RuleSet
 
-FORMATS = ("table", "json", "html", "sarif", "junit", "github", "xlsx")
-FILE_FORMATS = ("json", "html", "sarif", "junit", "xlsx")  # also writable to a file beside --format
+FORMATS = tuple(WRITERS)
+FILE_FORMATS = tuple(f for f in WRITERS if f not in STREAM_ONLY)  # also writable to a file beside --format
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2  # usage, input, configuration, an incomplete installation, an internal error
@@ -168,7 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
     check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
     check.add_argument("--write-baseline", metavar="FILE", help="把当前问题写成基线 / write the current findings as a baseline")
-    check.add_argument("--today", metavar="YYYY-MM-DD", help="判断豁免是否过期所用的日期 / date for waiver expiry (reproducible runs)")
+    check.add_argument("--today", metavar="YYYY-MM-DD",
+                       help="判断豁免是否过期、审核意见落款所用的日期 / date for waiver expiry and the opinion's date (reproducible runs)")
+    check.add_argument("--issuer", metavar="NAME", help="审核意见的审核单位（如 XX区财政局）/ the reviewing body signing the opinion")
+    check.add_argument("--reviewer", metavar="NAME", help="审核意见的审核人 / the reviewer signing the opinion")
+    check.add_argument("--deadline", metavar="YYYY-MM-DD|DAYS",
+                       help="修改稿报送期限：日期，或落款日期后的天数 / when revised drafts are due: a date, or days after the opinion's date")
     check.add_argument("--jobs", "-j", type=positive_int, default=0, metavar="N",
                        help="并行进程数（默认为可用CPU核数，不超过容器的CPU配额）/ worker processes (default: the cores this process may use, within a container's CPU quota)")
     check.add_argument("--quiet", "-q", action="store_true", help="不显示进度条 / no progress bar")
@@ -365,13 +371,14 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from contextlib import ExitStack
 
     from auditor.atomic import atomic_output
-    from auditor.config import ConfigError
+    from auditor.config import ConfigError, verdict_settings
     from auditor.datafile import LocatedError
     from auditor.engine import Engine
     from auditor.layouts import LayoutFileError
     from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
     from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
     from auditor.rules import RuleFileError
+    from auditor.verdicts import VerdictPolicy
     from auditor.vocabulary import VocabularyFileError
     from auditor.writers import writer_class
 
@@ -430,8 +437,15 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
     group_by = args.group_by or config.group_by or "project"
-    configuration = effective_configuration(config, spec, fail_on, lang, waivers_path, baseline_path)
-    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by, configuration=configuration)
+    try:
+        opinion = opinion_settings(config.opinion, args, today)
+    except ValueError as error:
+        print(f"{label}: {error}", file=err)
+        return EXIT_INPUT
+    policy = VerdictPolicy.from_config(verdict_settings(ruleset, config))
+    configuration = {**effective_configuration(config, spec, fail_on, lang, waivers_path, baseline_path), "verdict": policy.as_dict()}
+    run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by, configuration=configuration,
+                  verdict_policy=policy, opinion=opinion)
     engine = Engine(rules)
     tune_gc()
     files, problems = input_files(args.paths, layouts)
@@ -486,6 +500,29 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if unreadable:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def opinion_settings(configured: dict[str, Any] | Any, args: argparse.Namespace, today: Any) -> dict[str, str]:
+    """Issuer, reviewer, date and deadline of the 审核意见 (dates as YYYY-MM-DD): the command
+    line over the configuration; a deadline given in days counts from the opinion's date."""
+    import datetime
+
+    settings = {"date": today.isoformat()}
+    for key in ("issuer", "reviewer"):
+        value = getattr(args, key, None) or configured.get(key)
+        if value:
+            settings[key] = str(value).strip()
+    deadline = getattr(args, "deadline", None) or configured.get("deadline")
+    if deadline is not None:
+        text = str(deadline).strip()
+        if text.isdigit():
+            settings["deadline"] = (today + datetime.timedelta(days=int(text))).isoformat()
+        else:
+            try:
+                settings["deadline"] = datetime.date.fromisoformat(text).isoformat()
+            except ValueError:
+                raise ValueError(f"--deadline {text!r}: 应为 YYYY-MM-DD 或天数 / a date YYYY-MM-DD or a number of days") from None
+    return settings
 
 
 def progress_bar(total: int, err: TextIO, quiet: bool):  # noqa: ANN201 - tqdm or None

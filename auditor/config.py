@@ -80,6 +80,8 @@ class Config:
     group_by: str | None = None
     waivers: Path | None = None
     baseline: Path | None = None
+    verdict: Mapping[str, Any] = field(default_factory=dict)  # the verdict policy (see auditor.verdicts)
+    opinion: Mapping[str, Any] = field(default_factory=dict)  # issuer, reviewer, deadline of the 审核意见
     source: Path | None = None
     # Where each key was written (YAML lines), and the TOML table the keys sit in.
     locations: Mapping[KeyPath, int] = field(default_factory=dict, compare=False, repr=False)
@@ -231,6 +233,8 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
         group_by=data.get("group_by"),
         waivers=resolve(data["waivers"]) if "waivers" in data else None,
         baseline=resolve(data["baseline"]) if "baseline" in data else None,
+        verdict=dict(data.get("verdict", {})),
+        opinion=dict(data.get("opinion", {})),
         source=source,
         locations=lines,
         table=table,
@@ -285,6 +289,7 @@ def apply_config(ruleset: RuleSet, config: Config, select: Sequence[str] = (), i
         *((name, ("ignore", i)) for i, name in enumerate(config.ignore)),
         *((name, ("severity", name)) for name in config.severity),
         *((name, ("params", name)) for name in config.params),
+        *((name, ("verdict", "reject_rules", i)) for i, name in enumerate(config.verdict.get("reject_rules", ()))),
         *((name, None) for name in (*select, *ignore)),
     ]
     problem = _unknown_rules(index, names, config)
@@ -314,3 +319,13 @@ def apply_config(ruleset: RuleSet, config: Config, select: Sequence[str] = (), i
         except (ValueError, TypeError) as error:
             raise config.error(at, f"参数无法使用 / parameters cannot be used: {error}") from None
     return rules
+
+
+def verdict_settings(ruleset: RuleSet, config: Config) -> dict[str, Any]:
+    """The configured verdict policy with ``reject_rules`` as canonical rule ids (the names were
+    checked by ``apply_config``)."""
+    settings = dict(config.verdict)
+    if "reject_rules" in settings:
+        index = ruleset.by_id()
+        settings["reject_rules"] = [index[name].id for name in settings["reject_rules"]]
+    return settings

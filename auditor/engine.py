@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.checks.base import Hit, NotCheckable, field_loc
+from auditor.domain import applicable
 from auditor.expr import truthy
 from auditor.findings import DocumentResult, Finding, ProjectFacts, ProjectRef, ReaderNote, RuleOutcome
 from auditor.messages import LazyDict, Message
@@ -61,7 +62,7 @@ class Engine:
         rules, and for run-level rules the draft's signature."""
         result = DocumentResult(doc.path, doc.department, doc.year, len(doc.projects))
         result.layout = doc.layout
-        result.notes = [ReaderNote(n.text("zh"), n.message, n.loc.line, n.loc.ref) for n in doc.notes]
+        result.notes = [ReaderNote(n.text("zh"), n.message, n.loc.line, n.loc.ref, n.project) for n in doc.notes]
         outcomes = {rule.id: RuleOutcome() for rule in self.rules}
         hits: dict[str, list[tuple[Target, Hit]]] = {rule.id: [] for rule in self.rules}
         for scope in SCOPES:
@@ -331,11 +332,23 @@ def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRe
     data = LazyDict(lambda: finding_data(rule, target, hit, loc))
     project = project_ref(target.project, {} if refs is None else refs)
     context = hit.context if hit.context is not None else LazyDict(lambda: finding_context(target, hit.field) or {})
-    return _finding(rule, hit, loc, data, target.document.path, project, join_field(target.field, hit.field), context)
+    field = join_field(target.field, hit.field)
+    return _finding(rule, hit, loc, data, target.document.path, project, field, context, indicator_of(target, field))
+
+
+def indicator_of(target: Target, field: str) -> tuple[str, str] | None:
+    """(二级, 三级) of the indicator row a finding is about, if it is about one."""
+    row = target.obj if target.scope == "indicator" else None
+    if row is None and target.project is not None:
+        match = INDEXED.match(field)
+        if match and match.group("list") == "indicators":
+            row = target.project.indicators[int(match.group("i"))]
+    return None if row is None else (row.level2 or "", row.level3 or "")
 
 
 def _finding(
-    rule: Rule, hit: Hit, loc: Location, data: Any, path: str, project: ProjectRef | None, field: str, context: Any
+    rule: Rule, hit: Hit, loc: Location, data: Any, path: str, project: ProjectRef | None, field: str, context: Any,
+    indicator: tuple[str, str] | None = None,
 ) -> Finding:
     message, suggestion = rule.templates(hit.case)
     return Finding(
@@ -354,6 +367,7 @@ def _finding(
         data=data,
         context=context,
         case=hit.case,
+        indicator=indicator,
     )
 
 
@@ -432,6 +446,8 @@ def project_facts(project: Project) -> ProjectFacts:
         schedule=tuple((p.label, p.raw) for p in plan.points) if plan else (),
         goals=len(project.goals),
         indicators=len(project.indicators),
+        applicable_indicators=len(applicable(project.indicators)),
+        funded=None if budget is None else bool(budget.total.value),
     )
 
 

@@ -60,6 +60,8 @@ class Finding:
     """The draft text around the evidence, for reports: the indicator row, the schedule, the
     goal items or the paragraph (``{"type": "indicator", "cells": {…}}`` …)."""
     case: str | None = None  # which of the rule's cases (message variants) this is
+    indicator: tuple[str, str] | None = None
+    """The indicator row a finding is about, as the draft names it: (二级指标, 三级指标)."""
 
     __reduce__ = rebuilt_by_init
 
@@ -94,6 +96,8 @@ class ProjectFacts:
     schedule: tuple[tuple[str, str], ...]  # (3月底, "25.00") …
     goals: int
     indicators: int
+    applicable_indicators: int = 0  # indicators not marked 不适用
+    funded: bool | None = None  # a budget above zero is stated; None: the form has no budget field
 
     __reduce__ = rebuilt_by_init
 
@@ -107,6 +111,7 @@ class ReaderNote:
     en: str
     line: int | None
     ref: str | None
+    project: int | None = None  # the project part of whose content was not understood
 
     __reduce__ = rebuilt_by_init
 

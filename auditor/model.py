@@ -244,6 +244,9 @@ class ReadNote:
     message: str
     loc: Location = NOWHERE
     zh: str = ""
+    project: int | None = None
+    """The index of the project part of whose content the reader could not understand (a row or
+    cell it left unread); None for notes that leave no doubt about any project's content."""
 
     def text(self, lang: str) -> str:
         return (self.zh or self.message) if lang == "zh" else self.message

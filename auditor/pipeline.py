@@ -127,6 +127,7 @@ def _finding_for_transfer(finding: Finding, keep_context: bool) -> Finding:
         baseline=finding.baseline,
         context=dict(context) if keep_context and context else None,
         case=finding.case,
+        indicator=finding.indicator,
     )
 
 

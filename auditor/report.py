@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.findings import SEVERITY_ORDER, DocumentResult, Finding
+from auditor.verdicts import REJECT, VERDICTS, DraftVerdict, VerdictPolicy, draft_verdict
 
 DIMENSIONS = ("完整性", "相关性", "可测性", "适当性", "规范性")
 DIMENSION_EN = {
@@ -62,6 +63,14 @@ def citable(source: str) -> str:
     return EMPTY_BRACKETS.sub("", UNVERIFIED.sub("", source)).strip()
 
 
+UNKNOWN_UNIT = "未注明单位"
+
+
+def unit_name(department: str | None) -> str:
+    """The unit (department) a draft is from, as the verdict counts group it."""
+    return (department or "").strip() or UNKNOWN_UNIT
+
+
 @dataclass(frozen=True, slots=True)
 class InputError:
     """An input that could not be read, or was read but not understood: path, message (zh / en),
@@ -88,9 +97,16 @@ class RunInfo:
     # the effective configuration: which file, rule files, selection, severities and parameters
     # changed (recorded in the JSON and SARIF reports, so a result can be traced to its set-up)
     configuration: Mapping[str, Any] = field(default_factory=dict)
+    verdict_policy: VerdictPolicy = field(default_factory=VerdictPolicy)
+    # what the 审核意见 is signed and dated with: issuer, reviewer, date and deadline (YYYY-MM-DD)
+    opinion: Mapping[str, str] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleInfo | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def verdict(self, result: DocumentResult) -> DraftVerdict:
+        """The draft's verdict and its projects' under this run's policy."""
+        return draft_verdict(result, self.verdict_policy, {r.id: r.title for r in self.rules})
 
 
 def counts_toward_failure(finding: Finding, fail_on: str) -> bool:
@@ -124,9 +140,20 @@ class SummaryBuilder:
     by_rule: Counter = field(default_factory=Counter)
     outcomes: dict[str, Counter] = field(default_factory=dict)
     worst: list[tuple[int, str, int, str]] = field(default_factory=list)
+    draft_verdicts: Counter = field(default_factory=Counter)
+    project_verdicts: Counter = field(default_factory=Counter)
+    units: dict[str, tuple[Counter, Counter]] = field(default_factory=dict)  # unit → (drafts, projects) by verdict
 
     def add(self, result: DocumentResult) -> None:
         self.documents += 1
+        verdict = self.run.verdict(result)
+        drafts, projects = self.units.setdefault(unit_name(result.department), (Counter(), Counter()))
+        drafts[verdict.verdict] += 1
+        self.draft_verdicts[verdict.verdict] += 1
+        for project in verdict.projects:
+            if project.index is not None:
+                projects[project.verdict] += 1
+                self.project_verdicts[project.verdict] += 1
         self.projects += result.projects
         per_project: Counter = Counter()
         for finding in result.findings:
@@ -155,6 +182,8 @@ class SummaryBuilder:
 
     def add_unreadable(self, error: InputError | None = None) -> None:
         self.unreadable += 1
+        self.draft_verdicts[REJECT] += 1
+        self.units.setdefault(unit_name(None), (Counter(), Counter()))[0][REJECT] += 1
         if error is not None and error.kind == "not_understood":
             self.not_understood += 1
 
@@ -178,4 +207,12 @@ class SummaryBuilder:
                 for r in self.run.rules
             },
             "worst_projects": [{"path": path, "index": -index, "name": name, "findings": n} for n, path, index, name in worst],
+            "verdicts": {
+                "drafts": {v: self.draft_verdicts[v] for v in VERDICTS},
+                "projects": {v: self.project_verdicts[v] for v in VERDICTS},
+                "units": [
+                    {"unit": unit, "drafts": {v: drafts[v] for v in VERDICTS}, "projects": {v: projects[v] for v in VERDICTS}}
+                    for unit, (drafts, projects) in sorted(self.units.items())
+                ],
+            },
         }

@@ -317,7 +317,8 @@ class _Assembler:
             return i + 1
         if nonempty:
             shown = " | ".join(nonempty)[:80]
-            self.doc.notes.append(ReadNote(f"row not understood: {shown}", row.loc, f"未识别的行：{shown}"))
+            project = self.project.index if self.project is not None else None
+            self.doc.notes.append(ReadNote(f"row not understood: {shown}", row.loc, f"未识别的行：{shown}", project))
         return i + 1
 
     def department_header(self, row: Row, keys: list[str]) -> bool:

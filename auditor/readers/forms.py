@@ -196,7 +196,7 @@ class _FormReader:
                 " (no grid header 一级指标 | 三级指标 | 目标值 … was found)",
                 first.loc,
             )
-        self.note(first.loc, f"未识别的单元格：{first.text[:40]}", f"cell not understood: {first.text[:40]}")
+        self.not_understood(first.loc, f"未识别的单元格：{first.text[:40]}", f"cell not understood: {first.text[:40]}")
 
     def starts_project(self, labels: list[tuple[int, str]]) -> bool:
         names = {name for _, name in labels}
@@ -233,7 +233,7 @@ class _FormReader:
             self.explained += 2 if text else 1
         for i, cell in enumerate(row):
             if cell.text and i not in used:
-                self.note(cell.loc, f"未识别的单元格：{cell.text[:40]}", f"cell not understood: {cell.text[:40]}")
+                self.not_understood(cell.loc, f"未识别的单元格：{cell.text[:40]}", f"cell not understood: {cell.text[:40]}")
 
     def grid_header(self, row: list[GridCell]) -> dict[int, str] | None:
         columns: dict[int, str] = {}
@@ -252,7 +252,7 @@ class _FormReader:
             name = self.column_at(cell.col)
             if name is None or name in cells:
                 if cell.text:
-                    self.note(cell.loc, f"指标表外的单元格未读取：{cell.text[:40]}", f"cell outside the grid's columns not read: {cell.text[:40]}")
+                    self.not_understood(cell.loc, f"指标表外的单元格未读取：{cell.text[:40]}", f"cell outside the grid's columns not read: {cell.text[:40]}")
                 continue
             text = cell.text
             self.explained += 1 if cell.text else 0
@@ -282,6 +282,10 @@ class _FormReader:
 
     def note(self, loc: Location, zh: str, en: str) -> None:
         self.doc.notes.append(ReadNote(en, loc, zh))
+
+    def not_understood(self, loc: Location, zh: str, en: str) -> None:
+        """A note on content left unread, charged to the project being read (if any)."""
+        self.doc.notes.append(ReadNote(en, loc, zh, self.project.index if self.project else None))
 
 
 def read_form(grids: list[Grid], profile: LayoutProfile, doc: Document, parse_value: ValueParser) -> None:

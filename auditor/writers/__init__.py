@@ -30,6 +30,7 @@ WRITERS: dict[str, tuple[str, str]] = {
     "github": ("auditor.writers.github", "GithubWriter"),
     "xlsx": ("auditor.writers.xlsx", "XlsxWriter"),
 }
+STREAM_ONLY = ("table", "github")  # formats meant for a terminal or a CI log, never a second file
 
 
 class ReportWriter:
