@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from auditor.findings import SEVERITY_ORDER, Finding, ProjectRef
 from auditor.messages import where
 from auditor.model import Location
 from auditor.report import DIMENSION_EN, DIMENSIONS, RunInfo, is_active
+from auditor.verdicts import indicator_name
 
 PLACES = 6  # places named per problem; the rest are counted
 
@@ -106,22 +108,38 @@ def _advice(findings: list[Finding], lang: str) -> str:
     return ("；" if lang == "zh" else " ").join(distinct[:ADVICE_SHOWN])
 
 
-
 def _places(findings: list[Finding], lang: str) -> list[str]:
-    """Where a problem occurs: one entry per project (or the department part), its lines."""
-    lines: dict[ProjectRef | None, list[Location]] = {}
+    """Where a problem occurs, as a department finds it in its own file: one entry per project
+    (or the department part) and indicator row (二级/三级) it concerns, with the cells or table
+    rows of the file (``'1.政府…'!D13``, ``表格 3 第5行第2列``) — text line numbers only where the
+    input has no cells (a text draft). Findings from several files name their file first."""
+    several_files = len({f.path for f in findings}) > 1
+    grouped: dict[tuple[str, ProjectRef | None, tuple[str, str] | None], list[Location]] = {}
     for finding in findings:
-        at = lines.setdefault(finding.project, [])
-        if finding.line is not None or finding.ref is not None:
-            at.append(Location(finding.line, None, None if finding.line is not None else finding.ref))
-    places = []
-    for project, locations in lines.items():
-        if project is None:
-            name = "部门整体" if lang == "zh" else "department level"
-        else:
-            name = f"项目{project.index}“{project.name}”" if lang == "zh" else f"project {project.index} “{project.name}”"
-        unique = list(dict.fromkeys(locations))
-        if unique:
-            name += f"（{where(unique, lang)}）" if lang == "zh" else f" ({where(unique, lang)})"
-        places.append(name)
-    return places
+        at = grouped.setdefault((finding.path, finding.project, finding.indicator), [])
+        if finding.ref is not None:
+            at.append(Location(None, None, finding.ref))
+        elif finding.line is not None:
+            at.append(Location(finding.line))
+    return [
+        _place(path if several_files else None, project, indicator, list(dict.fromkeys(locations)), lang)
+        for (path, project, indicator), locations in grouped.items()
+    ]
+
+
+def _place(
+    path: str | None, project: ProjectRef | None, indicator: tuple[str, str] | None, locations: list[Location], lang: str
+) -> str:
+    """``项目1“…”指标“数量/服务社区个数”（'1.政府…'!D13）`` / ``project 1 “…”, indicator “…” (line 90)``."""
+    zh = lang == "zh"
+    if project is None:
+        name = "部门整体" if zh else "department level"
+    else:
+        name = f"项目{project.index}“{project.name}”" if zh else f"project {project.index} “{project.name}”"
+    if indicator is not None and indicator_name(indicator):
+        name += f"指标“{indicator_name(indicator)}”" if zh else f", indicator “{indicator_name(indicator)}”"
+    if path is not None:
+        name = f"{PurePath(path).name}：{name}" if zh else f"{PurePath(path).name}: {name}"
+    if locations:
+        name += f"（{where(locations, lang)}）" if zh else f" ({where(locations, lang)})"
+    return name

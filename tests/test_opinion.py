@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 
 from auditor.cli import main
-from auditor.opinion import group_by_dimension, review_opinion
+from auditor.opinion import PLACES, group_by_dimension, review_opinion
 from auditor.report import DIMENSIONS, RuleInfo, RunInfo
 from auditor.rules import load_rules
 from tests.conftest import DRAFT_FILES, ROOT
@@ -42,7 +42,10 @@ def test_opinion_of_000_by_dimension(audits):
                           ("percent-range", 1)]
     syntax = next(i for i in opinion[2].items if i.rule == "value-syntax")
     advice = {f.advice("zh") for f in audits["000"].findings if f.rule == "value-syntax"}
-    assert len(advice) == 2 and all(piece in syntax.suggestion for piece in advice)
+    # the grading case's advice carries each row's own example (完成率 ≥90%, 吸引外来客商次数 ≥90次,
+    # 外来企业意向投资数 ≥X万元), so it is three pieces beside no_operator's one
+    assert len(advice) == 4 and all(piece in syntax.suggestion for piece in advice)
+    assert any("“≥X万元”" in piece for piece in advice) and not any("次/日" in piece for piece in advice)
     for part in opinion:
         assert len({i.title for i in part.items}) == len(part.items)  # a heading once per dimension
     form = [(i.rule, i.count) for i in opinion[3].items]
@@ -113,3 +116,35 @@ def test_group_by_from_the_configuration(tmp_path, monkeypatch):
     err = io.StringIO()
     assert main(["check", "draft.txt", "-q"], out=io.StringIO(), err=err) == 2
     assert "group_by" in err.getvalue()
+
+
+def test_places_name_the_indicator_row_and_the_cell(audits, line_of):
+    """A department finds a problem by project, indicator row (二级/三级) and the cell of its
+    file; a text line only where the input has no cells."""
+    finding = next(f for f in audits["000"].findings if f.rule == "category-misfiled")
+    assert finding.indicator == ("时效指标", "工程资金拨付到位率") and "时效指标" in line_of("000", finding.line)
+    item = next(i for part in review_opinion([finding], run_info()) for i in part.items)
+    assert item.places == (f"项目2“{finding.project.name}”指标“时效指标/工程资金拨付到位率”（第{finding.line}行）",)
+    english = next(i for part in review_opinion([finding], run_info("en")) for i in part.items)
+    assert english.places == (f"project 2 “{finding.project.name}”, indicator “时效指标/工程资金拨付到位率” (line {finding.line})",)
+    # a CSV cell has a text line and the cell Excel shows: the cell is named
+    in_csv = replace(finding, ref="绩效指标.csv!E25")
+    item = next(i for part in review_opinion([in_csv], run_info()) for i in part.items)
+    assert item.places[0].endswith("（绩效指标.csv!E25）") and "行" not in item.places[0].split("”")[-1]
+
+
+def test_places_of_one_indicator_row_are_one_place_and_bounded(audits):
+    findings = [f for f in audits["000"].findings if f.rule == "indicator-placeholder"]
+    rows = {(f.project.index, f.indicator) for f in findings}
+    item = review_opinion(findings, run_info())[0].items[0]
+    assert len(item.places) + item.more_places == len(rows) and len(item.places) == min(PLACES, len(rows))
+    assert all("指标“" in place for place in item.places)
+
+
+def test_places_of_several_files_name_the_file(audits):
+    findings = [f for key in ("000", "001") for f in audits[key].findings if f.rule == "goal-duplicate"]
+    assert {f.path for f in findings} == {str(DRAFT_FILES["000"]), str(DRAFT_FILES["001"])}
+    places = [p for part in review_opinion(findings, run_info()) for i in part.items for p in i.places]
+    assert {p.split("：")[0] for p in places} == {DRAFT_FILES["000"].name, DRAFT_FILES["001"].name}
+    alone = [p for part in review_opinion(findings[:1], run_info()) for i in part.items for p in i.places]
+    assert alone[0].startswith("项目")
