@@ -63,6 +63,15 @@ def citable(source: str) -> str:
     return EMPTY_BRACKETS.sub("", UNVERIFIED.sub("", source)).strip()
 
 
+def written_date(iso: str | None, lang: str) -> str:
+    """A date as a signed document writes it: ``2026-12-03`` → ``2026年12月3日`` (zh), as given
+    (en); empty when there is none."""
+    if not iso:
+        return ""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日" if lang == "zh" else iso
+
+
 UNKNOWN_UNIT = "未注明单位"
 
 

@@ -27,6 +27,7 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
 }
 REJECT_CONDITIONS = ("no_indicators", "no_budget", "not_understood")
 DEPARTMENT = "部门整体"
+TITLES_SHOWN = 3  # problems named in a 修改后通过 project's reason; the rest are in its findings
 
 
 def verdict_label(verdict: str, lang: str) -> str:
@@ -96,7 +97,8 @@ class ProjectVerdict:
 
 @dataclass(frozen=True, slots=True)
 class DraftVerdict:
-    """A draft's verdict (its worst project's), its projects' verdicts and their counts."""
+    """A draft's verdict (its worst project's, or its department-level part's), its projects'
+    verdicts and their counts (projects only, not the department-level part)."""
 
     verdict: str
     projects: tuple[ProjectVerdict, ...]
@@ -131,7 +133,7 @@ def draft_verdict(result: DocumentResult, policy: VerdictPolicy, titles: Mapping
     if not projects:
         reason = Reason("no_indicators", "未读到任何项目", "no project was read")
         projects.append(ProjectVerdict(None, None, DEPARTMENT, REJECT, (reason,), (), {}))
-    counts = {v: sum(1 for p in projects if p.verdict == v) for v in VERDICTS}
+    counts = {v: sum(1 for p in projects if p.verdict == v and p.index is not None) for v in VERDICTS}
     return DraftVerdict(worst(p.verdict for p in projects), tuple(projects), counts)
 
 
@@ -162,7 +164,11 @@ def _verdict(
     verdict = REJECT if reasons else REVISE if sending_back else PASS
     if sending_back and not reasons:
         n = len(sending_back)
-        reasons.append(Reason("findings", f"有{n}个问题需修改", f"{n} finding(s) to correct"))
+        rules = list(dict.fromkeys(f.rule for f in sending_back))
+        zh = "、".join(titles.get(r, {}).get("zh", r) for r in rules[:TITLES_SHOWN])
+        en = "; ".join(titles.get(r, {}).get("en", r) for r in rules[:TITLES_SHOWN])
+        more_zh, more_en = ("等", ", …") if len(rules) > TITLES_SHOWN else ("", "")
+        reasons.append(Reason("findings", f"{n}个问题需修改：{zh}{more_zh}", f"{n} finding(s) to correct: {en}{more_en}"))
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     indicators = tuple(dict.fromkeys(f.indicator for f in sending_back if f.indicator))
     return ProjectVerdict(index, code, name, verdict, tuple(reasons), indicators, counts)
@@ -178,3 +184,32 @@ def indicator_name(indicator: tuple[str, str]) -> str:
     """``二级/三级`` as a department finds the row in its table."""
     level2, level3 = indicator
     return f"{level2}/{level3}" if level2 and level3 and level2 != level3 else (level3 or level2)
+
+
+def verdict_dict(verdict: DraftVerdict, lang: str) -> dict[str, Any]:
+    """A draft's verdict as the JSON and SARIF reports carry it."""
+    return {
+        "verdict": verdict.verdict,
+        "label": verdict.label(lang),
+        "counts": dict(verdict.counts),
+        "projects": [
+            {
+                "index": p.index,
+                "code": p.code,
+                "name": p.name,
+                "verdict": p.verdict,
+                "label": p.label(lang),
+                "reasons": [{"code": r.code, "message": r.text(lang), "messages": {"zh": r.zh, "en": r.en}} for r in p.reasons],
+                "indicators": [{"level2": level2, "level3": level3} for level2, level3 in p.indicators],
+                "findings": dict(p.findings),
+            }
+            for p in verdict.projects
+        ],
+    }
+
+
+def unread_verdict(reason_zh: str, reason_en: str) -> DraftVerdict:
+    """The verdict of an input that was not audited (unreadable, or its layout not understood)."""
+    reason = Reason("not_understood", reason_zh, reason_en)
+    entry = ProjectVerdict(None, None, DEPARTMENT, REJECT, (reason,), (), {})
+    return DraftVerdict(REJECT, (entry,), dict.fromkeys(VERDICTS, 0))

@@ -503,6 +503,7 @@
     }
     head.appendChild(metaLine);
     if (doc.notes && doc.notes.length) head.appendChild(renderReaderNotes(doc.notes));
+    if (doc.verdict) head.appendChild(renderVerdicts(doc.verdict));
     if (doc.nc.length) {
       var nc = el("ul", "doc-notes");
       doc.nc.forEach(function (item) {
@@ -530,6 +531,45 @@
     });
     if (!keys.length) section.appendChild(el("p", "clean", L.no_findings));
     return section;
+  }
+
+  /** The draft's verdict and each project's (通过 / 修改后通过 / 不通过), with why and the
+   *  indicators that send it back; a project's row links to its card when it has one. */
+  function renderVerdicts(verdict) {
+    var box = el("div", "verdicts-doc");
+    var line = el("p", "doc-verdict");
+    line.appendChild(el("span", null, L.verdict_col + L.colon));
+    line.appendChild(el("span", "verdict-tag verdict-" + verdict[0], verdict[1]));
+    line.appendChild(el("span", "muted", "　" + fmt(L.verdict_counts, verdict[2])));
+    box.appendChild(line);
+    var table = el("table", "verdict-table");
+    var head = el("tr");
+    [L.index, L.name, L.verdict_col, L.reasons_col, L.indicators_col].forEach(function (h) { head.appendChild(el("th", null, h)); });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = el("tbody");
+    verdict[3].forEach(function (p) {
+      var tr = el("tr");
+      tr.setAttribute("data-verdict", p[3]);
+      tr.appendChild(el("td", "num", p[0] === null ? "" : String(p[0])));
+      var name = el("td");
+      if (p[0] === null) name.textContent = L.part_one; else name.textContent = p[1];
+      tr.appendChild(name);
+      var cell = el("td");
+      cell.appendChild(el("span", "verdict-tag verdict-" + p[3], p[4]));
+      tr.appendChild(cell);
+      tr.appendChild(el("td", null, p[5].join(L.list_sep)));
+      tr.appendChild(el("td", "indicators", p[6].join(L.list_sep)));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    var details = el("details", "verdict-list");
+    details.open = printing || verdict[3].length <= 30;
+    details.appendChild(el("summary", null, L.projects_verdicts));
+    details.appendChild(table);
+    box.appendChild(details);
+    return box;
   }
 
   /** What the reader noticed and worked around, each note with where it is; folded when there

@@ -383,7 +383,7 @@ def workbook(data: bytes):
 def test_xlsx_sheets_header_row_and_a_known_finding(results):
     data = render("xlsx", results, run_info())
     book = workbook(data)
-    assert book.sheetnames == ["汇总", "问题清单", "审核意见"]
+    assert book.sheetnames == ["汇总", "审核结论", "问题清单", "审核意见"]
     sheet = book["问题清单"]
     header = [c.value for c in sheet[1]]
     assert header == ["文件", "项目序号", "项目编码", "项目名称", "行", "列", "字段", "规则", "级别", "维度", "问题", "建议", "原文", "豁免理由", "基线"]
@@ -452,7 +452,7 @@ def test_xlsx_is_byte_identical_across_runs(results):
 
 def test_xlsx_english_text_and_hostile_cells(results):
     book = workbook(render("xlsx", [with_marks(results[4])], run_info(lang="en")))
-    assert book.sheetnames == ["Summary", "Findings", "Review opinion"]
+    assert book.sheetnames == ["Summary", "Verdicts", "Findings", "Review opinion"]
     sheet = book["Findings"]
     assert [c.value for c in sheet[1]][:4] == ["File", "Project no.", "Project code", "Project name"]
     waived, baseline, hostile = (list(r) for r in sheet.iter_rows(min_row=2, max_row=4))

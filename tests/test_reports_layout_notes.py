@@ -163,8 +163,8 @@ def test_json_carries_layout_notes_and_the_kind_and_place_of_input_errors(report
     form, sample, not_understood, unreadable = documents
     assert len({frozenset(d) for d in documents}) == 1  # every item has the same keys
     assert (form["layout"], form["projects"], sample["layout"]) == ("project-form", 20, "corpus-report")
-    assert form["notes"] == [{"message": FORM_NOTE["zh"], "messages": FORM_NOTE, "line": None, "ref": "填表说明!A1"}]
-    assert sample["notes"] == [{"message": SAMPLE_NOTE["zh"], "messages": SAMPLE_NOTE, "line": 1230, "ref": None}]
+    assert form["notes"] == [{"message": FORM_NOTE["zh"], "messages": FORM_NOTE, "line": None, "ref": "填表说明!A1", "project": None}]
+    assert sample["notes"] == [{"message": SAMPLE_NOTE["zh"], "messages": SAMPLE_NOTE, "line": 1230, "ref": None, "project": None}]
     assert form["error_kind"] is None and form["location"] is None and form["errors"] == []
     assert not_understood["error_kind"] == "not_understood"
     assert not_understood["location"] == {"line": None, "ref": NOT_UNDERSTOOD_REF}

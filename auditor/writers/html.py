@@ -33,8 +33,9 @@ from typing import IO, Any
 
 from auditor.findings import DocumentResult, Finding, ProjectFacts
 from auditor.opinion import review_opinion
-from auditor.report import DIMENSION_EN, DIMENSIONS, SEVERITIES, SEVERITY_ZH, InputError, RunInfo
+from auditor.report import DIMENSION_EN, DIMENSIONS, SEVERITIES, SEVERITY_ZH, InputError, RunInfo, written_date
 from auditor.resources import resource_path
+from auditor.verdicts import VERDICTS, DraftVerdict, indicator_name, verdict_label
 from auditor.writers import ReportWriter, error_reason
 
 SEVERITY_CODE = {s: i for i, s in enumerate(SEVERITIES)}  # error 0, warning 1, info 2
@@ -162,6 +163,16 @@ LABELS: dict[str, dict[str, str]] = {
         "unreadable_inputs": "无法读取的文件",
         "not_understood_inputs": "未能识别版式的文件（未审核）",
         "signature_title": "审核意见",
+        "verdicts_title": "审核结论",
+        "verdict_col": "审核结论",
+        "reasons_col": "原因",
+        "indicators_col": "需修改的指标",
+        "verdict_counts": "通过{pass}个，修改后通过{revise}个，不通过{reject}个",
+        "projects_verdicts": "项目审核结论",
+        "by_unit": "按单位统计",
+        "drafts_col": "文本",
+        "issuer": "审核单位",
+        "deadline_line": "请于{deadline}前按上述意见修改后重新报送。",
         "opinion_hint": "以下意见按审核维度由本报告生成，可直接修改后打印。",
         "opinion_empty": "未发现需要退回修改的问题。",
         "opinion_count": "（{n}处）",
@@ -291,6 +302,16 @@ LABELS: dict[str, dict[str, str]] = {
         "unreadable_inputs": "Unreadable inputs",
         "not_understood_inputs": "Inputs whose layout was not understood (not audited)",
         "signature_title": "Review opinion",
+        "verdicts_title": "Verdicts",
+        "verdict_col": "Verdict",
+        "reasons_col": "Why",
+        "indicators_col": "Indicators to revise",
+        "verdict_counts": "{pass} pass, {revise} pass after revision, {reject} not passed",
+        "projects_verdicts": "Verdicts of the projects",
+        "by_unit": "By unit",
+        "drafts_col": "Drafts",
+        "issuer": "Reviewing body (审核单位)",
+        "deadline_line": "Please revise as above and resubmit by {deadline}.",
         "opinion_hint": "Drafted from the findings by review dimension; edit it here before printing.",
         "opinion_empty": "No problem to send back.",
         "opinion_count": " ({n})",
@@ -440,6 +461,20 @@ def opinion_payload(result: DocumentResult, run: RunInfo) -> list[Any]:
     ]
 
 
+def verdict_payload(verdict: DraftVerdict, lang: str) -> list[Any]:
+    """A draft's verdict for the page: [verdict, label, counts, projects], each project
+    [index or null, name, code, verdict, label, reasons, indicators (二级/三级)]."""
+    return [
+        verdict.verdict,
+        verdict.label(lang),
+        dict(verdict.counts),
+        [
+            [p.index, p.name, p.code, p.verdict, p.label(lang), [r.text(lang) for r in p.reasons], [indicator_name(i) for i in p.indicators]]
+            for p in verdict.projects
+        ],
+    ]
+
+
 def _finding_row(finding: Finding, lang: str, intern_text: Any, intern_context: Any) -> list[Any]:
     return [
         finding.rule,
@@ -542,6 +577,7 @@ class HtmlWriter(ReportWriter):
         self.numbers.setdefault(result.path, self.count)
         payload = document_payload(result, self.count, self.lang)
         payload["opinion"] = opinion_payload(result, self.run)
+        payload["verdict"] = verdict_payload(self.run.verdict(result), self.lang)
         self._write("document", n=self.count, payload=self._markup(script_json(payload)))
 
     def unreadable(self, error: InputError) -> None:
@@ -575,6 +611,8 @@ class HtmlWriter(ReportWriter):
         else:
             verdict, verdict_class = self.labels["verdict_pass"].format(level=level), "pass"
         severities = [{"key": s, "label": _severity_label(s, lang), "n": summary["by_severity"].get(s, 0)} for s in SEVERITIES]
+        verdicts = summary.get("verdicts", {})
+        opinion = self.run.opinion
         self._write(
             "tail",
             summary=summary,
@@ -592,6 +630,12 @@ class HtmlWriter(ReportWriter):
             ],
             notices=[n.get(lang) or n.get("zh") or next(iter(n.values()), "") for n in notices],
             not_checkable_total=sum(r["not_checkable"] for r in rules),
+            verdict_tiles=[{"key": v, "label": verdict_label(v, lang), "n": verdicts.get("projects", {}).get(v, 0)} for v in VERDICTS],
+            units=[{**u, "drafts_n": sum(u["drafts"].values())} for u in verdicts.get("units", [])],
+            issuer=opinion.get("issuer", ""),
+            reviewer=opinion.get("reviewer", ""),
+            opinion_date=written_date(opinion.get("date"), lang),
+            deadline=written_date(opinion.get("deadline"), lang),
             js=self._markup(self.js),
         )
 

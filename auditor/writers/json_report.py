@@ -10,7 +10,12 @@ Each draft names the ``layout`` profile it was read with and the reader's ``note
 noticed and worked around, in zh and en, located). An input that was not audited is an item of
 its own after the drafts, with ``errors: [message]``, ``error_kind`` (``unreadable`` or
 ``not_understood``) and its ``location`` (``line``, ``ref``); an audited draft has
-``error_kind: null`` and ``location: null``, so every item has the same keys."""
+``error_kind: null`` and ``location: null``, so every item has the same keys.
+
+Each item carries its ``verdict``: the draft's (通过 / 修改后通过 / 不通过 as ``pass`` / ``revise`` /
+``reject`` with its ``label``), the count per verdict, and per project the verdict, the reasons
+and the indicators (二级, 三级) that send it back; the summary counts verdicts per draft, project
+and unit."""
 
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ from typing import Any
 from auditor.findings import DocumentResult, Finding, ReaderNote
 from auditor.opinion import DimensionOpinion, group_by_dimension, review_opinion
 from auditor.report import DIMENSIONS, InputError, RunInfo
-from auditor.writers import ReportWriter
+from auditor.verdicts import unread_verdict, verdict_dict
+from auditor.writers import ReportWriter, error_label
 
 REPORT_VERSION = 1
 
@@ -40,11 +46,13 @@ def finding_dict(finding: Finding, lang: str) -> dict[str, Any]:
         "evidence": finding.evidence,
         "waived": finding.waived,
         "baseline": finding.baseline,
+        "indicator": None if finding.indicator is None else {"level2": finding.indicator[0], "level3": finding.indicator[1]},
     }
 
 
 def note_dict(note: ReaderNote, lang: str) -> dict[str, Any]:
-    return {"message": note.text(lang), "messages": {"zh": note.zh, "en": note.en}, "line": note.line, "ref": note.ref}
+    return {"message": note.text(lang), "messages": {"zh": note.zh, "en": note.en}, "line": note.line, "ref": note.ref,
+            "project": note.project}
 
 
 def document_dict(result: DocumentResult, run: RunInfo) -> dict[str, Any]:
@@ -61,6 +69,7 @@ def document_dict(result: DocumentResult, run: RunInfo) -> dict[str, Any]:
         "location": None,
         "notes": [note_dict(n, run.lang) for n in result.notes],
         "by_dimension": {d: len(groups.get(d, ())) for d in DIMENSIONS},
+        "verdict": verdict_dict(run.verdict(result), run.lang),
     }
     if run.group_by == "dimension":
         item["opinion"] = [opinion_dict(part) for part in review_opinion(result.findings, run)]
@@ -88,7 +97,7 @@ def opinion_dict(part: DimensionOpinion) -> dict[str, Any]:
     }
 
 
-def error_dict(error: InputError) -> dict[str, Any]:
+def error_dict(error: InputError, lang: str = "zh") -> dict[str, Any]:
     """An input that was not audited, as an item of ``documents`` with the keys of a draft."""
     return {
         "path": error.path,
@@ -102,6 +111,7 @@ def error_dict(error: InputError) -> dict[str, Any]:
         "location": {"line": error.line, "ref": error.ref},
         "notes": [],
         "by_dimension": dict.fromkeys(DIMENSIONS, 0),
+        "verdict": verdict_dict(unread_verdict(error_label(error, "zh"), error_label(error, "en")), lang),
     }
 
 
@@ -128,7 +138,7 @@ class JsonWriter(ReportWriter):
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
         for error in self.errors:
-            self._item(error_dict(error))
+            self._item(error_dict(error, self.run.lang))
         self.out.write(("\n]" if self.count else "]") + ',\n"notices":' + _compact(notices))
         self.out.write(',\n"summary":' + _compact(summary))
         self.out.write(',\n"configuration":' + _compact(dict(self.run.configuration)) + "}\n")

@@ -24,6 +24,7 @@ from wcwidth import wcswidth, wcwidth
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import dimension_label, group_by_dimension
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError
+from auditor.verdicts import REJECT, VERDICTS, DraftVerdict, verdict_label
 from auditor.writers import ReportWriter, error_place, error_reason
 
 HEADERS = {
@@ -272,15 +273,19 @@ class TableWriter(ReportWriter):
         blocks = [head]
         if result.notes:
             blocks.append("  " + words["notes"].format(n=len(result.notes)))
+        verdict = self.run.verdict(result)
+        blocks.append("  " + verdict_line(verdict, lang))
         if not result.findings:
             blocks.append(f"  {words['none']}")
         elif self.run.group_by == "dimension":
             blocks.extend(_by_dimension(result.findings, lang, self.width))
         else:
+            labels = {p.index: p.label(lang) for p in verdict.projects}
             for project, findings in groupby(result.findings, key=lambda f: f.project):
                 title = words["part_one"] if project is None else f"{words['project']} {project.index}  {project.code or ''} {project.name}"
+                label = labels.get(None if project is None else project.index, "")
                 rows = [_row(f, lang) for f in findings]
-                blocks.append(f"[{title.strip()}]\n" + findings_text(HEADERS[lang], rows, self.width, lang))
+                blocks.append(f"[{title.strip()}]  {label}\n" + findings_text(HEADERS[lang], rows, self.width, lang))
         self.out.write(_fit_all("\n".join(blocks), self.width) + "\n\n")
 
     def unreadable(self, error: InputError) -> None:
@@ -302,6 +307,20 @@ class TableWriter(ReportWriter):
             parts.append(f"{words['notices']}:\n" + "\n".join(f"  {n[lang]}" for n in notices))
         parts.append(_summary(summary, lang))
         self.out.write(_fit_all("\n\n".join(parts), self.width) + "\n")
+
+
+def verdict_line(verdict: DraftVerdict, lang: str) -> str:
+    """``审核结论：修改后通过（通过0个、修改后通过19个、不通过1个）；不通过：项目4 …（预算数为0或未填写）``."""
+    counts = "、".join(f"{verdict_label(v, lang)}{verdict.counts[v]}个" for v in VERDICTS) if lang == "zh" else \
+        ", ".join(f"{verdict.counts[v]} {verdict_label(v, lang)}" for v in VERDICTS)
+    rejected = [p for p in verdict.projects if p.verdict == REJECT]
+    if lang == "zh":
+        line = f"审核结论：{verdict.label(lang)}（{counts}）"
+        shown = [f"{'项目' + str(p.index) + ' ' if p.index is not None else ''}{p.name}（{'；'.join(r.zh for r in p.reasons)}）" for p in rejected]
+        return line + (f"；{verdict_label(REJECT, lang)}：" + "，".join(shown) if shown else "")
+    line = f"verdict: {verdict.label(lang)} ({counts})"
+    shown = [f"{'project ' + str(p.index) + ' ' if p.index is not None else ''}{p.name} ({'; '.join(r.en for r in p.reasons)})" for p in rejected]
+    return line + ("; not passed: " + ", ".join(shown) if shown else "")
 
 
 def _by_dimension(findings: list[Finding], lang: str, width: int) -> list[str]:
@@ -347,6 +366,13 @@ def _summary(summary: dict[str, Any], lang: str) -> str:
     )
     not_checkable = {rid: o["not_checkable"] for rid, o in summary["rules"].items() if o["not_checkable"]}
     lines = [line]
+    verdicts = summary.get("verdicts")
+    if verdicts:
+        projects = verdicts["projects"]
+        if lang == "zh":
+            lines.append("  项目审核结论：" + "、".join(f"{verdict_label(v, lang)}{projects[v]}个" for v in VERDICTS))
+        else:
+            lines.append("  verdicts of the projects: " + ", ".join(f"{projects[v]} {verdict_label(v, lang)}" for v in VERDICTS))
     if dims:
         lines.append(("  按维度：" if lang == "zh" else "  by dimension: ") + dims)
     if not_checkable:

@@ -1,9 +1,10 @@
 """``--format xlsx`` (with ``--output FILE``): an Excel workbook for reviewers (Excel, WPS).
 
-Three sheets: ``汇总`` (``Summary``) with the run's counts — by severity, dimension and rule
+Four sheets: ``汇总`` (``Summary``) with the run's counts (and the projects' verdicts per unit) — by severity, dimension and rule
 (findings, checked, not checkable), waived, baseline, the projects with most findings,
 unreadable inputs, inputs whose layout was not understood (located), waiver notices, the layout
-each draft was read with and the reader's notes (located) —; ``问题清单`` (``Findings``), one row per finding (by
+each draft was read with and the reader's notes (located) —; ``审核结论`` (``Verdicts``), one row
+per project: 通过 / 修改后通过 / 不通过, why, and the indicators (二级/三级) to revise; ``问题清单`` (``Findings``), one row per finding (by
 dimension within a draft with ``--group-by dimension``) with a frozen header row, an autofilter,
 column widths fitted to the first rows (a CJK character counts two) and wrapped text in the long
 columns; and ``审核意见`` (``Review opinion``): per draft and dimension, each problem once with
@@ -26,14 +27,20 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import group_by_dimension, review_opinion
-from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo
-from auditor.writers import ReportWriter, error_reason, relative_path
+from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo, unit_name
+from auditor.verdicts import REJECT, VERDICTS, indicator_name, verdict_label
+from auditor.writers import ReportWriter, error_label, error_reason, relative_path
 
 FIXED_TIME = datetime.datetime(2000, 1, 1)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 SAMPLE_ROWS = 200
 MAX_CELL = 32767  # Excel's limit on the characters of a cell
-SHEETS = {"zh": ("汇总", "问题清单", "审核意见"), "en": ("Summary", "Findings", "Review opinion")}
+SHEETS = {"zh": ("汇总", "审核结论", "问题清单", "审核意见"), "en": ("Summary", "Verdicts", "Findings", "Review opinion")}
+VERDICT_HEADERS = {
+    "zh": ["文件", "单位", "项目序号", "项目编码", "项目名称", "审核结论", "原因", "需修改的指标"],
+    "en": ["File", "Unit", "Project no.", "Project code", "Project name", "Verdict", "Why", "Indicators to revise"],
+}
+VERDICT_WIDTHS = [30, 24, 8, 24, 36, 12, 44, 60]
 HEADERS = {
     "zh": ["文件", "项目序号", "项目编码", "项目名称", "行", "列", "字段", "规则", "级别", "维度", "问题", "建议", "原文", "豁免理由", "基线"],
     "en": ["File", "Project no.", "Project code", "Project name", "Line", "Column", "Field", "Rule", "Severity", "Dimension", "Problem", "Suggestion", "Evidence", "Waiver reason", "Baseline"],
@@ -73,6 +80,10 @@ WORDS = {
         "notes_header": ["文件", "行", "位置", "读取提示"],
         "notices": "豁免提示",
         "yes": "是",
+        "verdicts": "项目审核结论（按单位）",
+        "unit": "单位",
+        "drafts": "文本数",
+        "all_projects": "合计",
     },
     "en": {
         "title": "budget-audit summary",
@@ -99,6 +110,10 @@ WORDS = {
         "notes_header": ["file", "line", "location", "note"],
         "notices": "waiver notices",
         "yes": "yes",
+        "verdicts": "verdicts of the projects, by unit",
+        "unit": "unit",
+        "drafts": "drafts",
+        "all_projects": "all",
     },
 }
 
@@ -123,8 +138,11 @@ class XlsxWriter(ReportWriter):
 
         self._illegal = ILLEGAL_CHARACTERS_RE
         self.workbook = Workbook(write_only=True)
-        summary_title, findings_title, opinion_title = SHEETS[run.lang]
+        summary_title, verdicts_title, findings_title, opinion_title = SHEETS[run.lang]
         self.summary_sheet = self.workbook.create_sheet(summary_title)
+        self.verdict_sheet = self.workbook.create_sheet(verdicts_title)
+        self.verdict_sheet.freeze_panes = "A2"
+        self.verdict_rows: list[list[Any]] = []
         self.sheet = self.workbook.create_sheet(findings_title)
         self.sheet.freeze_panes = "A2"
         self.opinion_sheet = self.workbook.create_sheet(opinion_title)
@@ -210,6 +228,7 @@ class XlsxWriter(ReportWriter):
         if self.run.group_by == "dimension":
             findings = [f for group in group_by_dimension(findings, active_only=False).values() for f in group]
         self._opinion(result, path)
+        self._verdicts(result, path)
         self.layouts.append((path, result.layout, len(result.notes)))
         self.notes.extend([path, n.line, n.ref, n.text(self.run.lang)] for n in result.notes)
         for finding in findings:
@@ -223,6 +242,33 @@ class XlsxWriter(ReportWriter):
 
     def unreadable(self, error: InputError) -> None:
         self.errors.append(error)
+
+    # verdict sheet ----------------------------------------------------------------------
+    def _verdicts(self, result: DocumentResult, path: str) -> None:
+        """One row per project (and the department-level part when it has findings)."""
+        lang = self.run.lang
+        unit = unit_name(result.department)
+        for p in self.run.verdict(result).projects:
+            name = p.name if p.index is not None or lang == "zh" else "department level"
+            self.verdict_rows.append([
+                path, unit, p.index, p.code, name, p.label(lang),
+                "；".join(r.text(lang) for r in p.reasons) if lang == "zh" else "; ".join(r.text(lang) for r in p.reasons),
+                "、".join(indicator_name(i) for i in p.indicators) if lang == "zh" else ", ".join(indicator_name(i) for i in p.indicators),
+            ])
+
+    def _write_verdicts(self) -> None:
+        """The verdict sheet (its rows are few: one per project), unread inputs as 不通过."""
+        lang = self.run.lang
+        rows = self.verdict_rows + [
+            [relative_path(e.path, self.run.base), unit_name(None), None, None, None, verdict_label(REJECT, lang), error_label(e, lang), None]
+            for e in self.errors
+        ]
+        headers = VERDICT_HEADERS[lang]
+        sheet = self.verdict_sheet
+        self._set_widths(sheet, [headers, *rows[:SAMPLE_ROWS]], VERDICT_WIDTHS)
+        sheet.append([self._cell(sheet, h, self.top, header=True) for h in headers])
+        for row in rows:
+            sheet.append([None if v is None else self._cell(sheet, v, self.wrap if i in (4, 6, 7) else self.top) for i, v in enumerate(row)])
 
     # opinion sheet ----------------------------------------------------------------------
     def _opinion(self, result: DocumentResult, path: str) -> None:
@@ -297,6 +343,12 @@ class XlsxWriter(ReportWriter):
                 ],
                 False,
             ))
+        verdicts = summary.get("verdicts")
+        if verdicts:
+            labels = [verdict_label(v, lang) for v in VERDICTS]
+            rows += [([], False), ([words["verdicts"]], True), ([words["unit"], words["drafts"], *labels], True)]
+            rows += [([u["unit"], sum(u["drafts"].values()), *(u["projects"][v] for v in VERDICTS)], False) for u in verdicts["units"]]
+            rows.append(([words["all_projects"], sum(verdicts["drafts"].values()), *(verdicts["projects"][v] for v in VERDICTS)], False))
         if summary["worst_projects"]:
             rows += [([], False), ([words["worst"]], True), (words["worst_header"], True)]
             rows += [
@@ -339,6 +391,7 @@ class XlsxWriter(ReportWriter):
 
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS['zh']))}{self.rows + 1}"
         self._write_summary(summary, notices)
+        self._write_verdicts()
         properties = self.workbook.properties
         properties.creator = "budget-audit"
         properties.lastModifiedBy = "budget-audit"
