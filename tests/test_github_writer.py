@@ -126,7 +126,8 @@ def test_the_step_summary_gets_every_drafts_counts_and_a_bounded_table_of_findin
     assert len(markdown.encode("utf-8")) < 1024 * 1024
     counts = table_rows(markdown, "文本")
     assert counts == [
-        [r.path.replace(str(ROOT) + "/", "").replace("_", "\\_"), *(str(len(active([r], s))) for s in ("error", "warning", "info"))]
+        [r.path.replace(str(ROOT) + "/", "").replace("_", "\\_"), verdict_cell(run_info().verdict(r)),
+         *(str(len(active([r], s))) for s in ("error", "warning", "info"))]
         for r in results
     ]
     rows = table_rows(markdown, "级别")
@@ -199,4 +200,10 @@ def test_the_cli_appends_the_step_summary(tmp_path, monkeypatch):
     out, err = io.StringIO(), io.StringIO()
     assert main(["check", "samples", "--format", "github"], out=out, err=err) == 1
     assert len(out.getvalue().splitlines()) == 30
-    assert "| samples/004\\_2f558b6c4fb9792b.txt | 29 | 14 | 14 |" in Path(target).read_text(encoding="utf-8")
+    # 004: every project goes back for revision, none is rejected
+    assert "| samples/004\\_2f558b6c4fb9792b.txt | 修改后通过 (0/9/0) | 29 | 14 | 14 |" in Path(target).read_text(encoding="utf-8")
+
+
+def verdict_cell(verdict) -> str:
+    """The step summary's verdict cell: the draft's verdict and its projects' counts."""
+    return f"{verdict.label('zh')} ({verdict.counts['pass']}/{verdict.counts['revise']}/{verdict.counts['reject']})"

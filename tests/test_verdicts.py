@@ -181,3 +181,16 @@ def test_english_verdicts(capsys):
     out = capsys.readouterr().out
     assert "verdict: not passed (0 pass, 19 pass after revision, 1 not passed)" in out
     assert "its budget is 0 or not stated" in out
+
+
+def test_sarif_and_the_github_summary_carry_the_verdicts(tmp_path, capsys, monkeypatch):
+    main(["check", str(FORM_WORKBOOK), "--format", "sarif", "--quiet"])
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    (verdict,) = run["properties"]["verdicts"].values()
+    assert verdict["verdict"] == REJECT and verdict["counts"] == {"pass": 0, "revise": 19, "reject": 1}
+    assert run["properties"]["summary"]["verdicts"]["projects"] == verdict["counts"]
+    summary = tmp_path / "step.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    main(["check", str(FORM_WORKBOOK), "--format", "github", "--quiet"])
+    assert "项目通过0个、修改后通过19个、不通过1个" in capsys.readouterr().out
+    assert "| 不通过 (0/19/1) |" in summary.read_text(encoding="utf-8")

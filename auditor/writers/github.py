@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import SEVERITIES, InputError, RunInfo, is_active
+from auditor.verdicts import VERDICTS, verdict_label
 from auditor.writers import ReportWriter, error_label, error_text, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -66,6 +67,7 @@ TEXTS = {
         "title": "budget-audit 审核结果",
         "drafts": "各文本问题数",
         "draft": "文本",
+        "verdict": "审核结论（通过/修改后通过/不通过项目数）",
         "findings": "问题清单",
         "severity": "级别",
         "rule": "规则",
@@ -85,6 +87,7 @@ TEXTS = {
         "title": "budget-audit results",
         "drafts": "Findings per draft",
         "draft": "Draft",
+        "verdict": "Verdict (projects pass / after revision / not passed)",
         "findings": "Findings",
         "severity": "Severity",
         "rule": "Rule",
@@ -138,6 +141,9 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
             text += f"，无法读取{unreadable}份"
         if not_understood:
             text += f"，未能识别版式{not_understood}份"
+        verdicts = summary.get("verdicts", {}).get("projects")
+        if verdicts:
+            text += "；项目" + "、".join(f"{verdict_label(v, lang)}{verdicts[v]}个" for v in VERDICTS)
         return text
     text = (
         f"budget-audit: {summary['documents']} drafts, {summary['projects']} projects, {summary['findings']} findings "
@@ -150,6 +156,9 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
         text += f", {unreadable} unreadable"
     if not_understood:
         text += f", {not_understood} layout not understood"
+    verdicts = summary.get("verdicts", {}).get("projects")
+    if verdicts:
+        text += "; projects: " + ", ".join(f"{verdicts[v]} {verdict_label(v, lang)}" for v in VERDICTS)
     return text
 
 
@@ -236,8 +245,8 @@ def step_summary_markdown(
     out = [f"## {words['title']}\n\n", f"{markdown_cell(summary_line, 2000)}\n\n"]
     out.append(f"### {words['drafts']}\n\n")
     names = words["severities"]
-    out.append(table_row((words["draft"], names["error"], names["warning"], names["info"])))
-    out.append("| --- | ---: | ---: | ---: |\n")
+    out.append(table_row((words["draft"], words["verdict"], names["error"], names["warning"], names["info"])))
+    out.append("| --- | --- | ---: | ---: | ---: |\n")
     draft_lines, _ = bounded([table_row(row) for row in drafts.items], SUMMARY_BYTES // 4)
     out.extend(draft_lines)
     more = drafts.total - len(draft_lines)
@@ -308,7 +317,9 @@ class GithubWriter(ReportWriter):
                     )
                 )
         if self.step_summary:
-            self.drafts.add((path, *(str(counts[s]) for s in SEVERITIES)))
+            verdict = self.run.verdict(result)
+            shown = verdict.label(self.run.lang) + " (" + "/".join(str(verdict.counts[v]) for v in VERDICTS) + ")"
+            self.drafts.add((path, shown, *(str(counts[s]) for s in SEVERITIES)))
 
     def unreadable(self, error: InputError) -> None:
         path = relative_path(error.path, self.run.base)

@@ -20,7 +20,9 @@ invocation (unreadable inputs, waiver notices). Decisions:
   descriptors: ``unreadable``, or ``not-understood`` (the file reads but no layout profile
   explains it); ``properties.kind`` is ``InputError.kind`` (``unreadable`` / ``not_understood``).
 - ``runs[0].properties.layouts`` maps each draft read (its artifact ``uri`` as in the results) to
-  the layout profile it was read with.
+  the layout profile it was read with; ``runs[0].properties.verdicts`` maps it to its verdict
+  (通过 / 修改后通过 / 不通过, per project with the reasons, as in the JSON report), and
+  ``properties.summary.verdicts`` counts them per draft, project and unit.
 
 GitHub accepts at most 25,000 results per run; a larger run is refused as a whole, so narrow it
 (``--select``, fewer drafts per upload) rather than expect truncation here.
@@ -38,6 +40,7 @@ from urllib.parse import quote
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import DIMENSION_EN, InputError, RuleInfo, RunInfo
+from auditor.verdicts import verdict_dict
 from auditor.writers import ReportWriter, error_text, relative_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -158,6 +161,7 @@ class SarifWriter(ReportWriter):
             for d in NOTIFICATIONS.values()
         ]
         self.layouts: dict[str, str] = {}
+        self.verdicts: dict[str, dict[str, Any]] = {}
         base = Path(os.path.abspath(run.base)).as_uri().rstrip("/") + "/"
         self.out.write(
             "{\n"
@@ -215,6 +219,7 @@ class SarifWriter(ReportWriter):
         path = relative_path(result.path, self.run.base)
         if result.layout:
             self.layouts.setdefault(artifact_location(path)["uri"], result.layout)
+        self.verdicts.setdefault(artifact_location(path)["uri"], verdict_dict(self.run.verdict(result), self.run.lang))
         seen: dict[tuple[str, ...], int] = {}
         for finding in result.findings:
             seen[finding.identity] = occurrence = seen.get(finding.identity, 0) + 1
@@ -258,6 +263,6 @@ class SarifWriter(ReportWriter):
             invocation["toolConfigurationNotifications"] = configuration
         self.out.write(("\n      ]" if self.count else "]") + ",\n")
         self.out.write('      "invocations": ' + _indented([invocation], 3) + ",\n")
-        properties = {"summary": summary, "layouts": self.layouts, "configuration": dict(self.run.configuration)}
+        properties = {"summary": summary, "layouts": self.layouts, "verdicts": self.verdicts, "configuration": dict(self.run.configuration)}
         self.out.write('      "properties": ' + _indented(properties, 3) + "\n")
         self.out.write("    }\n  ]\n}\n")
