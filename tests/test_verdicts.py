@@ -194,3 +194,13 @@ def test_sarif_and_the_github_summary_carry_the_verdicts(tmp_path, capsys, monke
     main(["check", str(FORM_WORKBOOK), "--format", "github", "--quiet"])
     assert "项目通过0个、修改后通过19个、不通过1个" in capsys.readouterr().out
     assert "| 不通过 (0/19/1) |" in summary.read_text(encoding="utf-8")
+
+
+def test_junit_suites_carry_the_drafts_verdict(capsys):
+    import xml.etree.ElementTree as ET
+
+    main(["check", str(FORM_WORKBOOK), "--format", "junit", "--quiet"])
+    suite = ET.fromstring(capsys.readouterr().out).find("testsuite")
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["verdict"] == "不通过"
+    assert (properties["verdict.pass"], properties["verdict.revise"], properties["verdict.reject"]) == ("0", "19", "1")

@@ -5,8 +5,9 @@ A ``<testsuite>`` per draft (name = its path), a ``<testcase>`` per project
 present so that the set of tests is the same from run to run. A finding that counts toward
 failure (``counts_toward_failure``: at or above ``run.fail_on``, not waived, not in the baseline)
 is a ``<failure>`` of its testcase; the other findings are listed in its ``<system-out>``. The
-layout a draft was read with is a property of its suite, and the reader's notes (what it noticed
-and worked around, located) are the suite's ``<system-out>``. An input that was not audited is a
+layout a draft was read with is a property of its suite, and so are its verdict (``verdict``)
+and the number of its projects per verdict (``verdict.pass``, ``verdict.revise``,
+``verdict.reject``); the reader's notes (what it noticed and worked around, located) are the suite's ``<system-out>``. An input that was not audited is a
 testsuite whose one testcase has an ``<error>``: ``type="unreadable"`` (testcase ``无法读取 /
 unreadable``) or ``type="not_understood"`` (testcase ``未能识别版式 / layout not understood``,
 the message naming the cell or part where reading went wrong).
@@ -28,6 +29,7 @@ from typing import Any
 
 from auditor.findings import DocumentResult, Finding, ProjectRef
 from auditor.report import SEVERITY_ZH, InputError, RunInfo, counts_toward_failure
+from auditor.verdicts import VERDICTS
 from auditor.writers import ReportWriter, error_place, error_text, relative_path
 
 SPOOL_BYTES = 4 * 1024 * 1024
@@ -164,9 +166,12 @@ class JunitWriter(ReportWriter):
         path = relative_path(result.path, self.run.base)
         classname = self._classname(path)
         suite = _element("testsuite", {"name": path, "file": path})
+        verdict = self.run.verdict(result)
         properties = [
             (k, v) for k, v in (("department", result.department), ("year", result.year), ("layout", result.layout)) if v is not None
         ]
+        properties.append(("verdict", verdict.label(self.run.lang)))
+        properties += [(f"verdict.{v}", verdict.counts[v]) for v in VERDICTS]
         if properties:
             props = ET.SubElement(suite, "properties")
             for name, value in properties:
