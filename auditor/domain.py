@@ -423,16 +423,14 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
         found = entry(level3) if isinstance(level3, str) else None
         return found.direction if found else None
 
-    def example_target(level3: Any, number: Any = None) -> str:
-        """A target as the name's family writes one (``“≥95%”``, ``“≥120人”``, ``“≤35万元”``),
-        for suggestions; a rate and a count when the name is not in the vocabulary."""
-        found = entry(level3) if isinstance(level3, str) else None
-        units = vocabulary.accepted_units(found) if found else None
-        shown = _example_number(number)
-        if not units or found is None:
-            return f"“≥{shown}%”“≥{shown}个”"
-        op = {"lower": "≤", "exact": "="}.get(found.direction or "", "≥")
-        return f"“{op}{shown}{units[0]}”"
+    def example_target(level3: Any, value: Any = None, project: Any = None, year: Any = None, lang: Any = "zh", fallback: Any = None) -> str:
+        return target_example(vocabulary, level3, value, project, year, str(lang), fallback)
+
+    def unit_example(level3: Any, value: Any, project: Any = None, year: Any = None, lang: Any = "zh") -> str:
+        return value_with_unit(vocabulary, level3, value, project, year, str(lang))
+
+    def operator_example(level3: Any, value: Any, lang: Any = "zh") -> str:
+        return value_with_operator(vocabulary, level3, value, str(lang))
 
     def names_staff(text: Any) -> bool:
         return vocabulary.names_staff(text if isinstance(text, str) else None)
@@ -450,15 +448,205 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
         "indicator_role": indicator_role,
         "direction": direction,
         "example_target": example_target,
+        "unit_example": unit_example,
+        "operator_example": operator_example,
+        "deadline_example": deadline_example,
         "names_staff": names_staff,
     }
 
 
-def _example_number(number: Any) -> str:
-    """The number of an example: the draft's own when it has one, else 90."""
-    if isinstance(number, Decimal) and number > 0:
-        return format(number.normalize(), "f")
-    return "90"
+# What suggestions show as an example target, by the indicator's unit family. A name's own
+# measure word wins over a family's first unit (培训人次 → 人次, 帮扶户数 → 户).
+OPERATORS = {"higher": "≥", "lower": "≤", "exact": "="}
+DEFAULT_NUMBERS = {"people": "120", "duration": "3"}
+PER_UNIT_COST = re.compile(r"(?P<per>[人户生])均|每(?P<each>[\u4e00-\u9fff])|单价|单位成本|单位造价")
+CODE_NUMBER = re.compile(r"(?<![\d.])0\d")  # 03, 007: a code, not a figure
+UNKNOWN_LABELS = {"zh": ("（比率）", "（数量）", "或"), "en": (" (for a rate)", " (for a count)", " or ")}
+DIRECTION_LABELS = {
+    "zh": ("（下限）", "（上限）", "（定额）", "、", "或"),
+    "en": (" (a floor)", " (a ceiling)", " (an exact figure)", ", ", " or "),
+}
+
+
+def deadline_example(year: Any) -> str:
+    """A deadline in the draft's budget year: ``2024年12月底前`` (``12月底前`` without a year)."""
+    return f"{year}年12月底前" if isinstance(year, int) and not isinstance(year, bool) else "12月底前"
+
+
+def target_example(vocabulary: Vocabulary, level3: Any, value: Any, project: Any, year: Any, lang: str, fallback: Any = None) -> str:
+    """An example target for a suggestion, built from what the name measures: a rate ``“≥90%”``,
+    a count in the name's measure word ``“≥90个”`` / ``“≥120人”``, money within the project's
+    budget ``“≤126.61万元”``, a deadline in the draft's year ``“2024年12月底前”``, a duration
+    ``“≤3个工作日”``; the direction from the vocabulary. The draft's own figure is kept where it
+    fits (a rate of 95, not a code like ``03``). A name the vocabulary does not know (and no
+    ``fallback`` family) gets the generic forms, each labelled: never one specific wrong unit."""
+    entry = vocabulary.entry(level3) if isinstance(level3, str) else None
+    family = (entry.family if entry else None) or (str(fallback) if fallback else None)
+    units = _example_units(vocabulary, entry, family)
+    name = level3 if isinstance(level3, str) else ""
+    number = _draft_number(value)
+    op = OPERATORS.get((entry.direction if entry else None) or "", "≥")
+    if family == "date":
+        return f"“{deadline_example(year)}”"
+    if family == "money":
+        return f"“{_money_example(name, number, op, project)}”"
+    if family == "change":
+        return f"“较上年提高{_shown(number, '5')}%”"
+    if family == "rate":
+        fitting = number if number is not None and number <= 100 else None
+        return f"“{op}{_shown(fitting, '5' if op == '≤' else '90')}{units[0] if units else '%'}”"
+    if units:
+        unit = _written_unit(_family_unit(name, family, units, op == "≤"))
+        return f"“{op}{_shown(number, DEFAULT_NUMBERS.get(family or '', '90'))}{unit}”"
+    # one figure serves both forms of an unknown name: only a share's (≤100) fits both
+    return _unknown_example(name, _shown(number if number is not None and number <= 100 else None, "90"), lang)
+
+
+def value_with_unit(vocabulary: Vocabulary, level3: Any, value: Any, project: Any, year: Any, lang: str) -> str:
+    """The draft's own figure (``≥95``) with the unit the name's family writes it in
+    (``“≥95%”`` for 培训参与度), its operator from the vocabulary when it has none; for a name
+    the vocabulary does not know, the rate and count forms, each labelled."""
+    raw = unicodedata.normalize("NFKC", value.raw).strip() if hasattr(value, "raw") and value.raw else ""
+    entry = vocabulary.entry(level3) if isinstance(level3, str) else None
+    family = entry.family if entry else None
+    if not raw or family == "date":
+        return target_example(vocabulary, level3, value, project, year, lang)
+    if getattr(value, "op", None) is None and entry is not None and entry.direction in OPERATORS:
+        raw = OPERATORS[entry.direction] + raw
+    name = level3 if isinstance(level3, str) else ""
+    units = _example_units(vocabulary, entry, family)
+    if family == "money":
+        per = _per_unit(name)
+        return f"“{raw}{'元/' + per if per else _money_unit(project)}”"
+    if family in ("rate", "change"):
+        return f"“{raw}{units[0] if units else '%'}”"
+    if units:
+        return f"“{raw}{_written_unit(_family_unit(name, family, units, raw.startswith('≤')))}”"
+    own = _name_unit(name, (), True)
+    if own:
+        return f"“{raw}{own}”"
+    rate, count, either = UNKNOWN_LABELS.get(lang, UNKNOWN_LABELS["zh"])
+    return f"“{raw}%”{rate}{either}“{raw}个”{count}"
+
+
+def value_with_operator(vocabulary: Vocabulary, level3: Any, value: Any, lang: str) -> str:
+    """The draft's own target (``70次``) with the operator the name's direction calls for
+    (``“≥70次”``); all three, each labelled, when the vocabulary gives no direction."""
+    raw = value.raw.strip() if hasattr(value, "raw") and value.raw else ""
+    entry = vocabulary.entry(level3) if isinstance(level3, str) else None
+    direction = entry.direction if entry else None
+    if direction in OPERATORS:
+        return f"“{OPERATORS[direction]}{raw}”"
+    floor, ceiling, exact, comma, either = DIRECTION_LABELS.get(lang, DIRECTION_LABELS["zh"])
+    return f"“≥{raw}”{floor}{comma}“≤{raw}”{ceiling}{either}“={raw}”{exact}"
+
+
+def _example_units(vocabulary: Vocabulary, entry: Any, family: str | None) -> tuple[str, ...]:
+    if entry is not None and entry.family == family:
+        return vocabulary.accepted_units(entry) or ()
+    found = vocabulary.families.get(family or "")
+    return found.units or () if found else ()
+
+
+def _family_unit(name: str, family: str | None, units: Sequence[str], ceiling: bool) -> str:
+    """The unit an example of the family is written in: the name's own measure word, else a
+    ceiling on a duration in working days (≤3个工作日), else the family's first unit."""
+    if own := _name_unit(name, units):
+        return own
+    return "工作日" if family == "duration" and ceiling and "工作日" in units else units[0]
+
+
+def _name_unit(name: str, units: Sequence[str], unknown: bool = False) -> str | None:
+    """The measure word a name ends in: ``培训人次`` → 人次, ``帮扶户数`` → 户, ``疫苗接种人份``
+    → 人份. For a name of unknown family only a word of two characters or one before 数 counts
+    (``成本`` does not end in the measure word 本)."""
+    key = re.sub(r"[（(][^）)]*[）)]$", "", re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)))
+    if unknown:
+        match = re.search(r"(人份|人次|户次|场次|批次|剂次|架次|车次|台次|件次)$|(?P<one>[个户家件项座栋台套辆条所处场次名人份册本篇])数$", key)
+        return (match.group("one") or match.group(1)) if match else None
+    for unit in sorted(units, key=len, reverse=True):
+        if key.endswith(unit) or key.endswith(unit + "数"):
+            return unit
+    return None
+
+
+def _unknown_example(name: str, number: str, lang: str) -> str:
+    """A name the vocabulary does not know: its own measure word when it ends in one (疫苗接种
+    人份 → “≥90人份”), else the rate and count forms, each labelled."""
+    own = _name_unit(name, (), True)
+    if own:
+        return f"“≥{number}{own}”"
+    rate, count, either = UNKNOWN_LABELS.get(lang, UNKNOWN_LABELS["zh"])
+    return f"“≥{number}%”{rate}{either}“≥{number}个”{count}"
+
+
+def _money_example(name: str, number: Decimal | None, op: str, project: Any) -> str:
+    """A money target: a unit cost per what the name says (人均成本 → ≤X元/人); money to bring
+    in (a floor) in the draft's figure or X; else the project's budget as the ceiling
+    (≤126.61万元), else the draft's figure, else X."""
+    per = _per_unit(name)
+    if per:
+        return f"≤X元/{per}"
+    if op == "≥":  # money the project brings in (investment attracted): the budget bounds nothing
+        return f"≥{_shown(number, 'X')}{_money_unit(project)}"
+    budget = _budget_text(project) if isinstance(project, Project) else None
+    if budget:
+        return f"≤{budget}"
+    return f"{'≤' if op == '=' else op}{_shown(number, 'X')}{_money_unit(project)}"
+
+
+def _budget_text(project: Project) -> str | None:
+    """The project's budget in its label's unit, as a ceiling for money examples: ``126.61万元``.
+    A figure that its own texts show to be written in another unit (10,000.00 under 万元 with a
+    测算依据 or a cost target of 1万元) is shown in the label's unit as it should read
+    (``1.00万元``)."""
+    total = project.budget.total if project.budget is not None else None
+    if total is None or total.value is None or total.value <= 0 or not total.raw.strip():
+        return None
+    declared = normalize_unit(total.unit) if total.unit else _money_unit(project)
+    texts = [item.text for item in (project.purpose, project.calculation_basis, project.annual_goal, *project.goals) if item]
+    texts += [row.value.raw for row in applicable(project.indicators) if "成本" in (category(row.level2), category(row.level1))]
+    amounts = [stated(m) for text in texts for m in money_mentions(text) if not m.is_rate]
+    match = figure_unit(total.value, declared, amounts)
+    if match is None or match.unit == declared:
+        return f"{total.raw.strip()}{declared}"
+    yuan = money_to_yuan(total.value, match.unit)
+    if yuan is None:
+        return None
+    return wan_text(yuan) if declared == "万元" else f"{format(yuan.normalize(), ',f')}元"
+
+
+def _per_unit(name: str) -> str | None:
+    match = PER_UNIT_COST.search(name)
+    if match is None:
+        return None
+    per = match.group("per") or match.group("each")
+    return {"生": "人"}.get(per or "", per) or "单位"
+
+
+def _money_unit(project: Any) -> str:
+    unit = project.money_unit if isinstance(project, Project) else None
+    return normalize_unit(unit) if unit else "万元"
+
+
+def _draft_number(value: Any) -> Decimal | None:
+    """The draft's figure, when it is one: positive and not a code written with a leading zero."""
+    if isinstance(value, Decimal):
+        return value if value > 0 else None
+    number = getattr(value, "number", None)
+    raw = getattr(value, "raw", "") or ""
+    if isinstance(number, Decimal) and number > 0 and not CODE_NUMBER.search(unicodedata.normalize("NFKC", raw)):
+        return number
+    return None
+
+
+def _shown(number: Decimal | None, default: str) -> str:
+    return format(number.normalize(), "f") if number is not None else default
+
+
+def _written_unit(unit: str) -> str:
+    """A unit as written after a number: 3个工作日, 2个月."""
+    return "个工作日" if unit == "工作日" else unit
 
 
 VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
@@ -473,8 +661,11 @@ VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
     "project_kind(project)": ("项目类型：personnel（人员经费）、internal_support（内部保障）、public_service（公共服务）", "the project's kind: personnel, internal_support or public_service"),
     "indicator_role(level3, project)": ("指标计的是投入（input）、产出（output）还是效益（outcome）；人员经费、内部保障项目中保障的人员算产出", "whether the name counts an input, an output or an outcome, the project's kind considered"),
     "direction(level3)": ("越高越好（higher）、越低越好（lower）或应等于（exact）", "higher, lower or exact: which way is better"),
-    "example_target(level3, number)": ("按指标名称的计量类别写出的目标值示例（“≥95%”“≥120人”“≤35万元”），用于建议", "an example target in the name's own unit and direction, for suggestions"),
+    "example_target(level3, value, project, year, lang, fallback)": ("按指标名称的计量类别和方向写出的目标值示例，用于建议：比率“≥90%”，数量用名称自身的量词“≥90个”“≥120人”，金额以项目预算为上限“≤126.61万元”（人均成本“≤X元/人”），时限用预算年度“2024年12月底前”，时长“≤3个工作日”；沿用指标值中合适的数字（不用“03”这类编码）；名称未收录时按 fallback 类别，仍无法判断则分别标明比率和数量的写法。后四个参数可省略", "an example target in the name's own unit family and direction, for suggestions: a rate ≥90%, a count in the name's measure word, money within the project's budget, a deadline in the budget year, a duration ≤3个工作日; the draft's figure kept where it fits; a name the vocabulary does not know gets fallback's family, else the rate and count forms, each labelled"),
+    "unit_example(level3, value, project, year, lang)": ("为缺少单位的指标值补上名称计量类别的单位（培训参与度“≥95” → “≥95%”），未写比较符号时按方向补上；名称未收录时分别标明比率和数量的写法", "the draft's figure with the unit of the name's family (≥95 → ≥95% for a rate), its operator added from the direction; the rate and count forms, labelled, for an unknown name"),
+    "operator_example(level3, value, lang)": ("按指标方向为指标值补上比较符号（≥ 下限、≤ 上限、= 定额）；方向未知时分别列出三种写法", "the draft's target with the operator its direction calls for (≥ floor, ≤ ceiling, = exact); all three, labelled, when the direction is unknown"),
     "names_staff(text)": ("文字是否指本单位工作人员", "whether a text names the unit's own staff"),
+    "deadline_example(year)": ("预算年度内的完成时限示例（“2024年12月底前”），年度未知时为“12月底前”", "a deadline example in the budget year (2024年12月底前), 12月底前 when the year is unknown"),
     "satisfaction_respondent(text)": ("满意度调查的对象：“对”之前的词，否则“满意”之前的词", "who a satisfaction indicator asks: the words before 对, else before 满意"),
 }
 

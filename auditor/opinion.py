@@ -104,8 +104,11 @@ def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
 
 def _advice(findings: list[Finding], lang: str) -> str:
     """The advice of a problem: its cases' distinct advice, in the order first met."""
-    distinct = list(dict.fromkeys(f.advice(lang) for f in findings if f.advice(lang)))
-    return ("；" if lang == "zh" else " ").join(distinct[:ADVICE_SHOWN])
+    distinct = list(dict.fromkeys(f.advice(lang) for f in findings if f.advice(lang)))[:ADVICE_SHOWN]
+    if lang != "zh":
+        return " ".join(distinct)
+    # pieces that end their sentence follow on directly (never “。；”); the others take “；”
+    return "".join(piece if n == len(distinct) - 1 or piece.endswith(("。", "；")) else piece + "；" for n, piece in enumerate(distinct))
 
 
 def _places(findings: list[Finding], lang: str) -> list[str]:

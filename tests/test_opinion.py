@@ -44,7 +44,9 @@ def test_opinion_of_000_by_dimension(audits):
     advice = {f.advice("zh") for f in audits["000"].findings if f.rule == "value-syntax"}
     # the grading case's advice carries each row's own example (完成率 ≥90%, 吸引外来客商次数 ≥90次,
     # 外来企业意向投资数 ≥X万元), so it is three pieces beside no_operator's one
-    assert len(advice) == 4 and all(piece in syntax.suggestion for piece in advice)
+    from auditor.opinion import ADVICE_SHOWN
+
+    assert len(advice) == 4 and sum(piece in syntax.suggestion for piece in advice) == min(4, ADVICE_SHOWN)
     assert any("“≥X万元”" in piece for piece in advice) and not any("次/日" in piece for piece in advice)
     for part in opinion:
         assert len({i.title for i in part.items}) == len(part.items)  # a heading once per dimension

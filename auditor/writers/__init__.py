@@ -29,6 +29,7 @@ WRITERS: dict[str, tuple[str, str]] = {
     "junit": ("auditor.writers.junit", "JunitWriter"),
     "github": ("auditor.writers.github", "GithubWriter"),
     "xlsx": ("auditor.writers.xlsx", "XlsxWriter"),
+    "docx": ("auditor.writers.opinion_docx", "OpinionDocxWriter"),
 }
 STREAM_ONLY = ("table", "github")  # formats meant for a terminal or a CI log, never a second file
 
