@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from auditor import __version__
@@ -19,9 +20,17 @@ from auditor.resources import missing_resources
 from auditor.writers import STREAM_ONLY, WRITERS
 
 if TYPE_CHECKING:
+    import datetime
+
+    from auditor.annotate import Annotated
+    from auditor.baseline import Baseline
+    from auditor.config import Config
+    from auditor.findings import DocumentResult, Finding
     from auditor.layouts import LayoutSet
-    from auditor.report import InputError
-    from auditor.rules import RuleSet
+    from auditor.pipeline import EngineSpec
+    from auditor.report import InputError, RuleInfo
+    from auditor.rules import Rule, RuleSet
+    from auditor.waivers import WaiverSet
 
 FORMATS = tuple(WRITERS)
 FILE_FORMATS = tuple(f for f in WRITERS if f not in STREAM_ONLY)  # also writable to a file beside --format
@@ -159,18 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="表格、JSON和Excel按项目（默认）或按审核维度排列问题 / order findings by project (default) or by review dimension")
     check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default=None,
                        help="达到此级别的问题使退出码为1（默认 error）/ exit 1 on findings at or above")
-    check.add_argument("--select", action="append", default=[], metavar="IDS", help="只运行这些规则（逗号分隔）/ run only these rules")
-    check.add_argument("--ignore", action="append", default=[], metavar="IDS", help="不运行这些规则 / skip these rules")
-    check.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files or folders")
-    check.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
-    check.add_argument("--vocabulary", action="append", default=[], metavar="FILE",
-                       help="追加指标词表文件（YAML，见 rules/vocabulary.yaml）/ extra indicator vocabulary files")
-    check.add_argument("--config", metavar="FILE", help="配置文件（默认查找 budget-audit.yaml）/ config file")
-    check.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
-    check.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
+    add_audit_options(check, today="判断豁免是否过期、审核意见落款所用的日期 / date for waiver expiry and the opinion's date (reproducible runs)")
     check.add_argument("--write-baseline", metavar="FILE", help="把当前问题写成基线 / write the current findings as a baseline")
-    check.add_argument("--today", metavar="YYYY-MM-DD",
-                       help="判断豁免是否过期、审核意见落款所用的日期 / date for waiver expiry and the opinion's date (reproducible runs)")
     check.add_argument("--issuer", metavar="NAME", help="审核意见的审核单位（如 XX区财政局）/ the reviewing body signing the opinion")
     check.add_argument("--reviewer", metavar="NAME", help="审核意见的审核人 / the reviewer signing the opinion")
     check.add_argument("--deadline", metavar="YYYY-MM-DD|DAYS",
@@ -179,6 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="并行进程数（默认为可用CPU核数，不超过容器的CPU配额）/ worker processes (default: the cores this process may use, within a container's CPU quota)")
     check.add_argument("--quiet", "-q", action="store_true", help="不显示进度条 / no progress bar")
     check.set_defaults(run=run_check)
+
+    annotate = sub.add_parser("annotate", help="审核一份 .docx/.xlsx 草稿，另存一份带批注的副本 / audit one .docx/.xlsx draft and "
+                              "write a copy with a comment per finding", epilog=ANNOTATE_EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    annotate.add_argument("path", metavar="FILE", help="Word .docx 或 Excel .xlsx 草稿（不会被修改）/ the draft (never modified)")
+    annotate.add_argument("--output", "-o", metavar="OUT", required=True, help="带批注的副本 / the annotated copy")
+    annotate.add_argument("--author", default="budget-audit", help="批注作者 / comment author (default: budget-audit)")
+    annotate.add_argument("--initials", default="BA", help="批注作者缩写（Word）/ author initials (Word; default: BA)")
+    annotate.add_argument("--lang", choices=("zh", "en"), default=None)
+    add_audit_options(annotate, today="判断豁免是否过期的日期，也是批注日期 / date for waiver expiry and the comments' date (reproducible runs)")
+    annotate.set_defaults(run=run_annotate)
 
     rules = sub.add_parser("rules", help="规则：列出、查看、测试、生成文档 / list, show, test, document the rules")
     rules.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files")
@@ -196,6 +206,21 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--output", "-o", metavar="FILE")
     docs.set_defaults(run=run_rules_docs)
     return parser
+
+
+def add_audit_options(parser: argparse.ArgumentParser, today: str) -> None:
+    """The options that set up an audit (rules, layouts, vocabulary, configuration, waivers,
+    baseline, date), the same for ``check`` and ``annotate``."""
+    parser.add_argument("--select", action="append", default=[], metavar="IDS", help="只运行这些规则（逗号分隔）/ run only these rules")
+    parser.add_argument("--ignore", action="append", default=[], metavar="IDS", help="不运行这些规则 / skip these rules")
+    parser.add_argument("--rules", action="append", default=[], metavar="PATH", help="追加规则文件或目录 / extra rule files or folders")
+    parser.add_argument("--layouts", action="append", default=[], metavar="PATH", help=LAYOUTS_HELP)
+    parser.add_argument("--vocabulary", action="append", default=[], metavar="FILE",
+                        help="追加指标词表文件（YAML，见 rules/vocabulary.yaml）/ extra indicator vocabulary files")
+    parser.add_argument("--config", metavar="FILE", help="配置文件（默认查找 budget-audit.yaml）/ config file")
+    parser.add_argument("--waivers", metavar="FILE", help="豁免清单 / waiver file")
+    parser.add_argument("--baseline", metavar="FILE", help="只对基线之外的新问题报错 / fail only on findings not in this baseline")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help=today)
 
 
 def read_all(paths: list[str], err: TextIO, lang: str, layout_paths: list[str] = ()) -> tuple[list[Document], int] | None:
@@ -366,21 +391,53 @@ def split_ids(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    import datetime
-    from contextlib import ExitStack
+@dataclass
+class AuditSetup:
+    """What an audit run is set up with, from the command line and the configuration: shared by
+    ``check`` and ``annotate`` so both audit a draft alike."""
 
-    from auditor.atomic import atomic_output
-    from auditor.config import ConfigError, verdict_settings
+    spec: EngineSpec
+    config: Config
+    ruleset: RuleSet
+    rules: list[Rule]
+    layouts: LayoutSet
+    lang: str
+    today: datetime.date
+    waivers_path: Path | None
+    baseline_path: Path | None
+    waivers: WaiverSet | None = None
+    baseline: Baseline | None = None
+
+    @property
+    def label(self) -> str:
+        return TEXTS[self.lang]["error"]
+
+    def settle(self, result: DocumentResult) -> DocumentResult:
+        """A draft's result with the waivers and the baseline applied."""
+        if self.waivers is not None:
+            self.waivers.apply(result)
+        if self.baseline is not None:
+            (result,) = self.baseline.split([result])
+        return result
+
+    def rule_infos(self) -> tuple[RuleInfo, ...]:
+        from auditor.report import RuleInfo
+
+        return tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope)
+                     for r in self.rules)
+
+
+def audit_setup(args: argparse.Namespace, err: TextIO, keep_context: bool, use_baseline: bool = True) -> AuditSetup | None:
+    """Configuration, rules, layouts, vocabulary, the date, waivers and baseline as the options
+    ask; None (after saying why on ``err``, located) when one of them cannot be used."""
+    import datetime
+
+    from auditor.config import ConfigError
     from auditor.datafile import LocatedError
-    from auditor.engine import Engine
     from auditor.layouts import LayoutFileError
-    from auditor.pipeline import EngineSpec, audit_files, default_jobs, tune_gc
-    from auditor.report import InputError, RuleInfo, RunInfo, SummaryBuilder, counts_toward_failure
+    from auditor.pipeline import EngineSpec
     from auditor.rules import RuleFileError
-    from auditor.verdicts import VerdictPolicy
     from auditor.vocabulary import VocabularyFileError
-    from auditor.writers import writer_class
 
     spec = EngineSpec(
         config=Path(args.config) if args.config else None,
@@ -389,53 +446,74 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         extra_vocabulary=tuple(Path(p).resolve() for p in args.vocabulary),
         select=tuple(split_ids(args.select)),
         ignore=tuple(split_ids(args.ignore)),
-        keep_context=args.format == "html" or bool(getattr(args, "html", None)),
+        keep_context=keep_context,
     )
     try:
         config, ruleset, rules = spec.load()
         layouts = spec.layouts(config)
     except (ConfigError, RuleFileError, LayoutFileError, VocabularyFileError) as error:
         print(f"{TEXTS['zh']['error']}: {error}", file=err)
-        return EXIT_INPUT
+        return None
     lang = args.lang or config.lang or "zh"
-    fail_on = args.fail_on or config.fail_on or "error"
     label = TEXTS[lang]["error"]
     try:
         today = datetime.date.fromisoformat(args.today) if args.today else datetime.date.today()
     except ValueError:
         print(f"{label}: --today {args.today!r}: YYYY-MM-DD", file=err)
-        return EXIT_INPUT
+        return None
+    setup = AuditSetup(spec, config, ruleset, rules, layouts, lang, today,
+                       Path(args.waivers) if args.waivers else config.waivers,
+                       Path(args.baseline) if args.baseline else config.baseline)
     try:
-        waivers_path = Path(args.waivers) if args.waivers else config.waivers
-        baseline_path = Path(args.baseline) if args.baseline else config.baseline
-        waivers = baseline = None
-        if waivers_path is not None:
+        if setup.waivers_path is not None:
             from auditor.waivers import WaiverSet, load_waivers
 
             resolve = lambda name: (ruleset.resolve(name).id if ruleset.resolve(name) else name)  # noqa: E731
-            loaded = load_waivers(waivers_path)
+            loaded = load_waivers(setup.waivers_path)
             unknown = [w for w in loaded if ruleset.resolve(w.rule) is None]
             if unknown:  # like `select`: a waiver for no rule waives nothing, and says a name wrong
                 for waiver in unknown:
                     where = f"{waiver.source}:{waiver.line}" if waiver.line else str(waiver.source)
                     print(f"{label}: {where}: 未知规则 {waiver.rule!r}，见 budget-audit rules list / unknown rule id "
                           f"{waiver.rule!r}; see `budget-audit rules list`", file=err)
-                return EXIT_INPUT
-            waivers = WaiverSet(loaded, today, resolve)
-        if baseline_path is not None and not args.write_baseline:
+                return None
+            setup.waivers = WaiverSet(loaded, today, resolve)
+        if setup.baseline_path is not None and use_baseline:
             from auditor.baseline import load_baseline
 
-            baseline = load_baseline(baseline_path)
+            setup.baseline = load_baseline(setup.baseline_path)
     except LocatedError as error:  # a waiver or baseline file that cannot be used
         print(f"{label}: {error}", file=err)
+        return None
+    return setup
+
+
+def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from contextlib import ExitStack
+
+    from auditor.atomic import atomic_output
+    from auditor.config import verdict_settings
+    from auditor.datafile import LocatedError
+    from auditor.engine import Engine
+    from auditor.pipeline import audit_files, default_jobs, tune_gc
+    from auditor.report import InputError, RunInfo, SummaryBuilder, counts_toward_failure
+    from auditor.verdicts import VerdictPolicy
+    from auditor.writers import writer_class
+
+    setup = audit_setup(args, err, keep_context=args.format == "html" or bool(getattr(args, "html", None)),
+                        use_baseline=not args.write_baseline)
+    if setup is None:
         return EXIT_INPUT
+    spec, config, ruleset, rules, layouts = setup.spec, setup.config, setup.ruleset, setup.rules, setup.layouts
+    lang, label, today, waivers = setup.lang, setup.label, setup.today, setup.waivers
+    fail_on = args.fail_on or config.fail_on or "error"
     outputs = [(args.format, args.output), *((fmt, getattr(args, fmt)) for fmt in FILE_FORMATS if getattr(args, fmt, None))]
     for fmt, path in outputs:
         if writer_class(fmt).binary and not path:
             print(f"{label}: --format {fmt} 需要 --output 文件 / needs --output FILE", file=err)
             return EXIT_INPUT
 
-    infos = tuple(RuleInfo(r.id, r.severity, r.dimension, r.title, r.message, r.suggestion, r.source, r.rationale, r.scope) for r in rules)
+    infos = setup.rule_infos()
     group_by = args.group_by or config.group_by or "project"
     try:
         opinion = opinion_settings(config.opinion, args, today)
@@ -443,7 +521,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{label}: {error}", file=err)
         return EXIT_INPUT
     policy = VerdictPolicy.from_config(verdict_settings(ruleset, config))
-    configuration = {**effective_configuration(config, spec, fail_on, lang, waivers_path, baseline_path), "verdict": policy.as_dict()}
+    configuration = {**effective_configuration(config, spec, fail_on, lang, setup.waivers_path, setup.baseline_path), "verdict": policy.as_dict()}
     run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by, configuration=configuration,
                   verdict_policy=policy, opinion=opinion)
     engine = Engine(rules)
@@ -474,11 +552,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for writer in writers:
                     writer.unreadable(item)
                 continue
-            result = item
-            if waivers is not None:
-                waivers.apply(result)
-            if baseline is not None:
-                (result,) = baseline.split([result])
+            result = setup.settle(item)
             if recorder is not None:
                 recorder.add(result)
             failing += sum(1 for f in result.findings if counts_toward_failure(f, fail_on))
@@ -500,6 +574,114 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if unreadable:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+ANNOTATE_EPILOG = """退出码 / exit codes:
+  0  已写入带批注的副本（每个未豁免、不在基线中的问题一条批注）/ the annotated copy was written
+     (one comment per finding not waived and not in the baseline)
+  2  用法、输入、配置错误（只接受 .docx、.xlsx），或输出就是输入 / usage, input or configuration
+     error (.docx and .xlsx only), or OUT is the input"""
+ANNOTATED_SUFFIXES = {"docx": (".docx",), "xlsx": (".xlsx", ".xlsm")}
+NOT_ANNOTATED = {"pdf": ("PDF 文件", "a PDF"), "doc": ("Word 97（.doc）文件", "a Word 97 .doc"),
+                 "text": ("文本文件（.txt、.csv）", "a text file (.txt, .csv)")}
+
+
+def run_annotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Audit one draft as ``check`` does and write a copy of it with one comment per active
+    finding; the draft itself is only read."""
+    from auditor.annotate import AnnotateError
+    from auditor.engine import Engine
+    from auditor.inputs import InputFile
+    from auditor.pipeline import audit_file
+    from auditor.report import InputError, is_active
+
+    source, target = Path(args.path), Path(args.output)
+    kind = annotate_target_problem(source, target, err, TEXTS[args.lang or "zh"]["error"])
+    if kind is None:
+        return EXIT_INPUT
+    setup = audit_setup(args, err, keep_context=False)
+    if setup is None:
+        return EXIT_INPUT
+    label = setup.label
+    engine = Engine(setup.rules)
+    try:
+        outcome = audit_file(engine, InputFile(source, args.path), layouts=setup.layouts)
+    finally:
+        engine.close()
+    if isinstance(outcome, InputError):
+        where = f":{outcome.line}" if outcome.line else (f": {outcome.ref}" if outcome.ref else "")
+        print(f"{label}: {outcome.path}{where}: {outcome.message}", file=err)
+        return EXIT_INPUT
+    findings = [f for f in setup.settle(outcome).findings if is_active(f)]
+    try:
+        written = write_annotated(source, target, kind, findings, setup, args)
+    except AnnotateError as error:
+        print(f"{label}: {args.path}: {error}", file=err)
+        return EXIT_INPUT
+    except OSError as error:
+        print(f"{label}: {target}: 无法写入（{error.strerror or error}）/ cannot be written ({error.strerror or error})", file=err)
+        return EXIT_INPUT
+    for unplaced in written.unplaced:
+        print(f"{args.path}: {unplaced.finding.ref}: {unplaced.reason_zh}，规则 {unplaced.finding.rule} 的批注放在文档开头 / "
+              f"{unplaced.reason_en}: the comment of rule {unplaced.finding.rule} is at the start of the document", file=err)
+    print(f"已写入 {target}：{written.comments} 条批注，{written.places} 处 / written {target}: "
+          f"{written.comments} comments at {written.places} places", file=err)
+    return EXIT_OK
+
+
+def annotate_target_problem(source: Path, target: Path, err: TextIO, label: str) -> str | None:
+    """The draft's format ("docx" or "xlsx", from its content), or None after saying on ``err``
+    why the draft cannot be annotated into ``target``."""
+    from auditor.readers.detect import FormatError, sniff
+
+    def refuse(path: Path, message: str) -> None:
+        print(f"{label}: {path}: {message}", file=err)
+
+    if not source.exists():
+        return refuse(source, "文件不存在 / no such file")
+    try:
+        kind = sniff(source).format
+    except (FormatError, OSError) as error:
+        return refuse(source, getattr(error, "message", None) or f"无法读取 / cannot be read ({error})")
+    if kind not in ANNOTATED_SUFFIXES:
+        zh, en = NOT_ANNOTATED[kind]
+        return refuse(source, f"annotate 只能批注 Word .docx 和 Excel .xlsx 文件，这是{zh}（.doc、.pdf、.txt、.csv 不支持，"
+                              f"请另存为 .docx 或 .xlsx）/ annotate writes comments into .docx and .xlsx files only; this is "
+                              f"{en} (.doc, .pdf, .txt, .csv are not taken: save it as .docx or .xlsx)")
+    if same_file(source, target):
+        return refuse(target, "输出文件就是输入的草稿；annotate 从不修改原稿，请用 -o 指定另一个文件 / OUT is the input draft: "
+                              "annotate never modifies it; name another file with -o")
+    if target.is_dir():
+        return refuse(target, "是目录，请给出文件名 / is a folder: name a file")
+    suffixes = ANNOTATED_SUFFIXES[kind]
+    expected = source.suffix.lower() if source.suffix.lower() in suffixes else suffixes[0]
+    if target.suffix.lower() != expected:
+        return refuse(target, f"输出文件应以 {expected} 结尾（与草稿同一格式）/ OUT should end in {expected}, the draft's format")
+    return kind
+
+
+def same_file(source: Path, target: Path) -> bool:
+    """Whether writing ``target`` would write the draft: the same path, a link to it, a hard link."""
+    import os
+
+    if source.resolve() == target.resolve():
+        return True
+    try:
+        return target.exists() and os.path.samefile(source, target)
+    except OSError:
+        return False
+
+
+def write_annotated(source: Path, target: Path, kind: str, findings: list[Finding], setup: AuditSetup, args: argparse.Namespace) -> Annotated:
+    """The copy with comments, dated ``--today`` (midnight UTC) when given, for reproducible runs."""
+    import datetime
+
+    from auditor.annotate import AnnotateOptions, annotate
+
+    date = datetime.datetime.combine(setup.today, datetime.time(), tzinfo=datetime.timezone.utc) if args.today else None
+    options = AnnotateOptions(author=args.author, initials=args.initials, lang=setup.lang, date=date,
+                              titles={rule.id: rule.title for rule in setup.rules})
+    return annotate(source, target, kind, findings, options)
 
 
 def opinion_settings(configured: dict[str, Any] | Any, args: argparse.Namespace, today: Any) -> dict[str, str]:
