@@ -4,6 +4,7 @@ taken for indicators, and what cannot be read with confidence reported as not un
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
@@ -372,3 +373,26 @@ def test_the_template_row_ends_the_grid(tmp_path):
     doc = read_document(path, parse_value)
     assert [i.level3 for i in doc.projects[0].indicators] == ["维修盏数"]
     assert any("template row" in n.message and "模板说明行" in n.zh for n in doc.notes)
+
+
+def test_formulas_saved_without_their_value_read_as_written_with_a_note(tmp_path):
+    """A target typed as ``=5万元`` is stored by a spreadsheet as a formula with no cached value;
+    read as an empty cell it gave a confident “未填写指标值”. A program-written workbook's real
+    formula without a value is shown as written and said to need recalculating."""
+    def formulas(book):
+        sheet = book.worksheets[1]
+        sheet["D15"] = "=118.8万元"  # openpyxl stores a leading "=" as a formula, without a value
+        sheet["E6"] = "=SUM(E7:E8)"
+
+    path = save_variant(tmp_path, "formulas.xlsx", formulas)
+    doc = read_document(path, parse_value)
+    project = doc.projects[1]
+    cost = next(row for row in project.indicators if row.level2 == "成本")
+    assert (cost.value.op, str(cost.value.number), cost.value.unit) == ("=", "118.8", "万元")
+    notes = {n.loc.ref.split("!")[1]: n.zh for n in doc.notes}
+    assert notes["D15"] == "“=118.8万元”以“=”开头，被存为公式，按所写文字读取"
+    assert "没有保存计算结果" in notes["E6"] and project.budget.total.raw == "=SUM(E7:E8)"
+    report = io.StringIO()
+    main(["check", str(path), "--format", "json", "--quiet"], out=report, err=io.StringIO())
+    findings = json.loads(report.getvalue())["documents"][0]["findings"]
+    assert not any(f["location"]["ref"].endswith("!D15") and f["rule"] == "value-syntax" for f in findings)

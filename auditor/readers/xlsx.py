@@ -9,7 +9,9 @@ In a table row each cell is one ``Cell``, from the table's left edge to the row'
 cell. Merged ranges mirror Word: the range is one cell in its top row; in the rows below, its
 first column reads as an empty cell (a vertically merged continuation) and the rest add nothing.
 Numbers are shown as their number format shows them (``50.00``, ``25.00%``, ``1,862.00``);
-formulas by their cached values.
+formulas by their cached values. A formula saved without one (text typed with a leading ``=``,
+which a spreadsheet stores as a formula, or a workbook written by a program and never
+recalculated) reads as written, ``=5元/人``, with a located reader note: never as an empty cell.
 
 Locations: ``Sheet!C7`` (sheet names with spaces or punctuation quoted, as Excel writes them).
 """
@@ -34,6 +36,7 @@ def lex_xlsx(path: Path) -> BlockStream:
 
     with path.open("rb") as handle:  # a file object: openpyxl would refuse a name not ending .xlsx
         workbook = openpyxl.load_workbook(handle, data_only=True, read_only=False)
+    uncached = _uncached_formulas(path)
     stream = BlockStream()
     tables = 0
     try:
@@ -49,7 +52,7 @@ def lex_xlsx(path: Path) -> BlockStream:
             stream.notes.append(ReadNote("the workbook has no cell borders; tables found by layout", Location(ref=sheet_ref(sheets[0].title, "A1")),
                                  "工作簿没有单元格边框，按排布识别表格"))
         for sheet in sheets:
-            tables = _sheet(sheet, stream, tables, by_layout)
+            tables = _sheet(sheet, stream, tables, by_layout, uncached.get(sheet.title, {}))
     finally:
         workbook.close()
     return stream
@@ -66,7 +69,52 @@ def _any_border(sheet) -> bool:
     return any(_has_border(cell) for row in sheet.iter_rows() for cell in row)
 
 
-def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
+FORMULA_MARK = re.compile(rb"<(?:\w+:)?f[ >/]")
+REAL_FORMULA = re.compile(r"[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+")
+
+
+def _uncached_formulas(path: Path) -> dict[str, dict[str, str]]:
+    """Formula cells saved without a calculated value: sheet title → coordinate → the formula as
+    written. Only a workbook whose sheets hold formulas at all is opened a second time."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not any(FORMULA_MARK.search(archive.read(name)) for name in archive.namelist()
+                       if name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                return {}
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    with path.open("rb") as formula_file, path.open("rb") as value_file:
+        formulas = openpyxl.load_workbook(formula_file, data_only=False, read_only=True)
+        values = openpyxl.load_workbook(value_file, data_only=True, read_only=True)
+        try:
+            for sheet in formulas.worksheets:
+                cached = values[sheet.title]
+                for row, cached_row in zip(sheet.iter_rows(), cached.iter_rows()):
+                    for cell, value in zip(row, cached_row):
+                        text = getattr(cell, "value", None)
+                        if isinstance(text, str) and text.startswith("=") and getattr(value, "value", None) is None:
+                            found.setdefault(sheet.title, {})[cell.coordinate] = text
+        finally:
+            formulas.close()
+            values.close()
+    return found
+
+
+def uncached_note(formula: str, loc: Location) -> ReadNote:
+    """What the reader says of a formula cell saved without its value."""
+    if REAL_FORMULA.search(formula[1:]):
+        return ReadNote(f"formula {formula} was saved without its calculated value (recalculate and save the workbook); read as written",
+                        loc, f"公式 {formula} 没有保存计算结果（请在 Excel 中重新计算并保存），按公式原文读取")
+    return ReadNote(f"{formula} was typed with a leading “=” and stored as a formula; read as written",
+                    loc, f"“{formula}”以“=”开头，被存为公式，按所写文字读取")
+
+
+def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool, uncached: dict[str, str] | None = None) -> int:
     rows, cols = sheet.max_row or 0, sheet.max_column or 0
     if rows * cols > MAX_CELLS_PER_SHEET:
         stream.notes.append(ReadNote(f"sheet {sheet.title!r} has {rows * cols} cells; not read", Location(ref=sheet_ref(sheet.title, "A1")),
@@ -88,6 +136,11 @@ def _sheet(sheet, stream: BlockStream, tables: int, by_layout: bool) -> int:
     stream.grids.append(whole)
     for row in grid:
         texts = {cell.column: _text(cell, merged) for cell in row}
+        for cell in row if uncached else ():
+            formula = uncached.get(cell.coordinate)
+            if formula is not None and cell.value is None:
+                texts[cell.column] = formula
+                stream.notes.append(uncached_note(formula, Location(ref=sheet_ref(sheet.title, cell.coordinate))))
         _grid_row(whole, sheet.title, row[0].row if row else 0, texts, merged)
         r = row[0].row if row else 0
         if by_layout:
