@@ -63,13 +63,17 @@ def citable(source: str) -> str:
     return EMPTY_BRACKETS.sub("", UNVERIFIED.sub("", source)).strip()
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
 def written_date(iso: str | None, lang: str) -> str:
-    """A date as a signed document writes it: ``2026-12-03`` → ``2026年12月3日`` (zh), as given
-    (en); empty when there is none."""
+    """A date as a signed document writes it: ``2026-12-03`` → ``2026年12月3日`` /
+    ``3 December 2026``; empty when there is none."""
     if not iso:
         return ""
     year, month, day = (int(part) for part in iso.split("-"))
-    return f"{year}年{month}月{day}日" if lang == "zh" else iso
+    return f"{year}年{month}月{day}日" if lang == "zh" else f"{day} {MONTHS_EN[month - 1]} {year}"
 
 
 UNKNOWN_UNIT = "未注明单位"

@@ -28,7 +28,8 @@ from auditor.values import parse_value
 from auditor.writers import relative_path, render
 from auditor.writers.github import GithubWriter, command, escape_data, escape_property
 from auditor.writers.sarif import FINGERPRINT_KEY, HELP_BASE, SarifWriter
-from auditor.writers.xlsx import SAMPLE_ROWS, ZIP_DATE, XlsxWriter
+from auditor.writers.xlsx import SAMPLE_ROWS, XlsxWriter
+from auditor.ziparchive import ZIP_DATE
 from tests.conftest import DRAFT_FILES, ROOT
 
 SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

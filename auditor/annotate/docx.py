@@ -8,6 +8,7 @@ counted as they stand, cells counted in the row without Word 97 ``hMerge`` conti
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 from auditor.annotate import AnnotateError, Annotated, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import Finding
+from auditor.ziparchive import copy_with_fixed_dates
 from auditor.readers.docx import P, W, _content, _placed_cells, _rows, _Walker
 
 PARAGRAPH_REF = re.compile(r"^段落 (\d+)$")
@@ -117,6 +119,9 @@ def annotate_docx(source: Path, target: Path, findings: Sequence[Finding], optio
         result.comments += 1
         places.add(element)
     result.places = len(places)
+    raw = io.BytesIO()
+    document.save(raw)
+    raw.seek(0)
     with atomic_output(target, binary=True) as handle:
-        document.save(handle)
+        copy_with_fixed_dates(raw, handle)
     return result

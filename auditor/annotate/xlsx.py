@@ -9,6 +9,8 @@ keeps — formulas, styles, merged cells, every sheet — is written back as it 
 
 from __future__ import annotations
 
+import datetime
+import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -17,6 +19,7 @@ from pathlib import Path
 from auditor.annotate import AnnotateError, Annotated, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import SEVERITY_ORDER, Finding
+from auditor.ziparchive import copy_with_fixed_dates
 
 SEPARATOR = "\n──────────\n"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -99,6 +102,19 @@ def annotate_xlsx(source: Path, target: Path, findings: Sequence[Finding], optio
         cell.fill = PatternFill(fill_type="solid", start_color=FILLS.get(worst, FILLS["info"]), end_color=FILLS.get(worst, FILLS["info"]))
         result.comments += len(entries)
     result.places = len(places)
-    with atomic_output(target, binary=True) as handle:
-        workbook.save(handle)
+    save_workbook(workbook, target, options.date)
     return result
+
+
+def save_workbook(workbook, target: Path, date: datetime.datetime | None) -> None:
+    """Saved as openpyxl's ``save`` does, but dated ``date`` (the review's, when given) rather than
+    the moment of writing, and with fixed zip entry dates: the same input and options give the
+    same bytes."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.modified = date or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    with tempfile.TemporaryFile() as raw:
+        ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+        raw.seek(0)
+        with atomic_output(target, binary=True) as handle:
+            copy_with_fixed_dates(raw, handle)

@@ -30,10 +30,10 @@ from docx.shared import Mm, Pt, RGBColor
 
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import review_opinion
-from auditor.report import UNKNOWN_UNIT, InputError, RunInfo, is_active, unit_name
+from auditor.report import UNKNOWN_UNIT, InputError, RunInfo, is_active, unit_name, written_date
 from auditor.verdicts import PASS, REJECT, VERDICTS, DraftVerdict, ProjectVerdict, indicator_name, verdict_label
 from auditor.writers import ReportWriter, error_place, error_text, relative_path
-from auditor.writers.xlsx import _copy_with_fixed_dates
+from auditor.ziparchive import copy_with_fixed_dates
 
 NUMERALS = "一二三四五六七八九十"
 INDICATORS_SHOWN = 8  # indicators named in a project's row of the verdict table; the rest are counted
@@ -125,16 +125,6 @@ WORDS: dict[str, dict[str, Any]] = {
         "blank": "________________",
     },
 }
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")
-
-
-def written_date(iso: str, lang: str) -> str:
-    """``2026-12-03`` → ``2026年12月3日`` / ``3 December 2026``."""
-    day = datetime.date.fromisoformat(iso)
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-
-
 def numeral(n: int, lang: str) -> str:
     """The 1-based ``n`` as a heading numbers it: ``一`` … ``十``, ``十一`` … (zh); ``1`` (en)."""
     if lang != "zh":
@@ -189,7 +179,7 @@ class OpinionDocxWriter(ReportWriter):
         raw = io.BytesIO()
         document.save(raw)
         raw.seek(0)
-        _copy_with_fixed_dates(raw, self.out)
+        copy_with_fixed_dates(raw, self.out)
 
     # one unit ---------------------------------------------------------------------------
     def _unit(self, document: Any, unit: str, entries: list[DraftEntry], new_page: bool) -> None:

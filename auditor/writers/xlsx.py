@@ -18,8 +18,6 @@ deterministic: fixed document properties and zip entry dates (the archive is rew
 
 from __future__ import annotations
 
-import datetime
-import shutil
 import tempfile
 import unicodedata
 import zipfile
@@ -29,10 +27,9 @@ from auditor.findings import DocumentResult, Finding
 from auditor.opinion import group_by_dimension, review_opinion
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo, unit_name
 from auditor.verdicts import REJECT, VERDICTS, indicator_name, verdict_label
+from auditor.ziparchive import FIXED_TIME, copy_with_fixed_dates
 from auditor.writers import ReportWriter, error_label, error_reason, relative_path
 
-FIXED_TIME = datetime.datetime(2000, 1, 1)
-ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 SAMPLE_ROWS = 200
 MAX_CELL = 32767  # Excel's limit on the characters of a cell
 SHEETS = {"zh": ("汇总", "审核结论", "问题清单", "审核意见"), "en": ("Summary", "Verdicts", "Findings", "Review opinion")}
@@ -400,16 +397,4 @@ class XlsxWriter(ReportWriter):
         with tempfile.TemporaryFile() as raw:
             ExcelWriter(self.workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
             raw.seek(0)
-            _copy_with_fixed_dates(raw, self.out)
-
-
-def _copy_with_fixed_dates(source: Any, target: Any) -> None:
-    """Copy a zip archive entry by entry (streamed), every entry dated ``ZIP_DATE``."""
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 3
-            fixed.external_attr = 0o644 << 16
-            with src.open(info) as reader, dst.open(fixed, "w", force_zip64=info.file_size > 0x7FFFFFFF) as writer:
-                shutil.copyfileobj(reader, writer)
+            copy_with_fixed_dates(raw, self.out)
