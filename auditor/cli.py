@@ -521,7 +521,8 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{label}: {error}", file=err)
         return EXIT_INPUT
     policy = VerdictPolicy.from_config(verdict_settings(ruleset, config))
-    configuration = {**effective_configuration(config, spec, fail_on, lang, setup.waivers_path, setup.baseline_path), "verdict": policy.as_dict()}
+    configuration = {**effective_configuration(config, spec, fail_on, lang, setup.waivers_path, setup.baseline_path), "verdict": policy.as_dict(),
+                     "opinion": {k: v for k, v in opinion.items() if k != "date"}}
     run = RunInfo(rules=infos, lang=lang, fail_on=fail_on, version=__version__, group_by=group_by, configuration=configuration,
                   verdict_policy=policy, opinion=opinion)
     engine = Engine(rules)

@@ -134,6 +134,7 @@ def test_the_json_report_counts_verdicts_per_draft_and_unit(tmp_path, capsys):
     projects = sum(sum(d["verdict"]["counts"].values()) for d in report["documents"])
     assert sum(verdicts["projects"].values()) == projects == report["summary"]["projects"]
     assert report["configuration"]["verdict"]["revise_from"] == "warning"
+    assert report["configuration"]["opinion"] == {}  # no issuer, reviewer or deadline invented; the day of the run is not recorded
 
 
 def test_a_configured_policy_and_its_mistakes(tmp_path, capsys):
