@@ -8,6 +8,7 @@ findings only, never a draft.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -102,9 +103,24 @@ def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
     )
 
 
+QUOTED_OR_FIGURE = re.compile(r"“[^”]*”|\"[^\"]*\"|\d[\d,.]*")
+
+
+def advice_shape(text: str) -> str:
+    """Advice with its quoted words and figures blanked: two pieces of one shape say the same thing
+    about different rows or amounts, and the opinion gives it once."""
+    return QUOTED_OR_FIGURE.sub("#", text)
+
+
 def _advice(findings: list[Finding], lang: str) -> str:
-    """The advice of a problem: its cases' distinct advice, in the order first met."""
-    distinct = list(dict.fromkeys(f.advice(lang) for f in findings if f.advice(lang)))[:ADVICE_SHOWN]
+    """The advice of a problem: its cases' distinct advice, in the order first met; advice that
+    differs only in the row or amount it names is given once (the first)."""
+    shapes: dict[str, str] = {}
+    for finding in findings:
+        text = finding.advice(lang)
+        if text:
+            shapes.setdefault(advice_shape(text), text)
+    distinct = list(shapes.values())[:ADVICE_SHOWN]
     if lang != "zh":
         return " ".join(distinct)
     # pieces that end their sentence follow on directly (never “。；”); the others take “；”

@@ -43,10 +43,11 @@ def test_opinion_of_000_by_dimension(audits):
     syntax = next(i for i in opinion[2].items if i.rule == "value-syntax")
     advice = {f.advice("zh") for f in audits["000"].findings if f.rule == "value-syntax"}
     # the grading case's advice carries each row's own example (完成率 ≥90%, 吸引外来客商次数 ≥90次,
-    # 外来企业意向投资数 ≥X万元), so it is three pieces beside no_operator's one
-    from auditor.opinion import ADVICE_SHOWN
-
-    assert len(advice) == 4 and sum(piece in syntax.suggestion for piece in advice) == min(4, ADVICE_SHOWN)
+    # 外来企业意向投资数 ≥X万元): three pieces of one shape, given once, beside no_operator's one
+    grading = [piece for piece in advice if piece.startswith("将评分标准移出指标值栏")]
+    assert len(advice) == 4 and len(grading) == 3
+    assert sum(piece in syntax.suggestion for piece in grading) == 1
+    assert next(piece for piece in advice if piece not in grading) in syntax.suggestion
     assert any("“≥X万元”" in piece for piece in advice) and not any("次/日" in piece for piece in advice)
     for part in opinion:
         assert len({i.title for i in part.items}) == len(part.items)  # a heading once per dimension
@@ -150,3 +151,26 @@ def test_places_of_several_files_name_the_file(audits):
     assert {p.split("：")[0] for p in places} == {DRAFT_FILES["000"].name, DRAFT_FILES["001"].name}
     alone = [p for part in review_opinion(findings[:1], run_info()) for i in part.items for p in i.places]
     assert alone[0].startswith("项目")
+
+
+def test_advice_naming_other_rows_or_amounts_is_given_once():
+    from auditor.opinion import advice_shape
+
+    first = "写明测算过程，各项合计应等于本年度预算1,018.55万元（表中填10,185,500.00）。"
+    second = "写明测算过程，各项合计应等于本年度预算118.80万元（表中填1,188,000）。"
+    assert advice_shape(first) == advice_shape(second)
+    assert advice_shape("如“党群服务中心运营”写“≥90%”") == advice_shape("如“老年人幸福感”写“≥95%”")
+    assert advice_shape("填写本年度预算数") != advice_shape("补写计量单位")
+
+
+def test_the_workbooks_calculation_advice_is_given_once_not_per_budget(capsys):
+    import json
+
+    from auditor.cli import main
+    from tests.conftest import FORM_WORKBOOK
+
+    main(["check", str(FORM_WORKBOOK), "--format", "json", "--group-by", "dimension", "--quiet"])
+    opinion = json.loads(capsys.readouterr().out)["documents"][0]["opinion"]
+    problem = next(p for part in opinion for p in part["problems"] if p["rule"] == "calculation-basis")
+    assert problem["findings"] == 9  # nine projects' 测算依据, each naming its own budget in its advice
+    assert problem["suggestion"].count("写明本年度金额的测算过程") == 1

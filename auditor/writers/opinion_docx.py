@@ -39,7 +39,7 @@ NUMERALS = "一二三四五六七八九十"
 INDICATORS_SHOWN = 8  # indicators named in a project's row of the verdict table; the rest are counted
 PAGE_MM = (210, 297)  # A4
 MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right, as GB/T 9704 sets them for official documents
-COLUMN_MM = (10, 30, 38, 22, 56)  # the verdict table's columns, within the 156 mm of text width
+COLUMN_MM = (12, 38, 36, 24, 46)  # the verdict table's columns, within the 156 mm of text width
 FONTS = {  # style → (east-Asian font, Latin font, size in points, bold)
     "Normal": ("仿宋", "Times New Roman", 14, False),
     "Opinion Title": ("宋体", "Times New Roman", 22, True),
