@@ -103,24 +103,36 @@ def _item(rule_id: str, findings: list[Finding], run: RunInfo) -> OpinionItem:
     )
 
 
-QUOTED_OR_FIGURE = re.compile(r"“[^”]*”|\"[^\"]*\"|\d[\d,.]*")
+VARIABLE_PART = re.compile(r"[\d“\"（(]")
 
 
-def advice_shape(text: str) -> str:
-    """Advice with its quoted words and figures blanked: two pieces of one shape say the same thing
-    about different rows or amounts, and the opinion gives it once."""
-    return QUOTED_OR_FIGURE.sub("#", text)
+def advice_opening(text: str) -> str:
+    """The fixed opening of a piece of advice, up to the first figure, quotation or bracket: what a
+    rule's advice says before it names the row or amount it is about."""
+    return VARIABLE_PART.split(text, maxsplit=1)[0]
+
+
+MIN_OPENING = 4  # shorter openings say too little to tell two pieces of advice apart
+
+
+def same_advice(text: str, other: str) -> bool:
+    """Whether two pieces of advice are one template's: their openings equal, or one goes on where
+    the other met a figure; pieces with a shorter opening only when they are the same text."""
+    opening, other_opening = advice_opening(text), advice_opening(other)
+    if min(len(opening), len(other_opening)) < MIN_OPENING:
+        return text == other
+    return opening.startswith(other_opening) or other_opening.startswith(opening)
 
 
 def _advice(findings: list[Finding], lang: str) -> str:
-    """The advice of a problem: its cases' distinct advice, in the order first met; advice that
-    differs only in the row or amount it names is given once (the first)."""
-    shapes: dict[str, str] = {}
+    """The advice of a problem: its distinct advice, in the order first met; advice of one template
+    naming other rows or amounts is given once, the first finding's."""
+    kept: list[str] = []
     for finding in findings:
         text = finding.advice(lang)
-        if text:
-            shapes.setdefault(advice_shape(text), text)
-    distinct = list(shapes.values())[:ADVICE_SHOWN]
+        if text and not any(same_advice(text, seen) for seen in kept):
+            kept.append(text)
+    distinct = kept[:ADVICE_SHOWN]
     if lang != "zh":
         return " ".join(distinct)
     # pieces that end their sentence follow on directly (never “。；”); the others take “；”

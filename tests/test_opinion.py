@@ -153,16 +153,6 @@ def test_places_of_several_files_name_the_file(audits):
     assert alone[0].startswith("项目")
 
 
-def test_advice_naming_other_rows_or_amounts_is_given_once():
-    from auditor.opinion import advice_shape
-
-    first = "写明测算过程，各项合计应等于本年度预算1,018.55万元（表中填10,185,500.00）。"
-    second = "写明测算过程，各项合计应等于本年度预算118.80万元（表中填1,188,000）。"
-    assert advice_shape(first) == advice_shape(second)
-    assert advice_shape("如“党群服务中心运营”写“≥90%”") == advice_shape("如“老年人幸福感”写“≥95%”")
-    assert advice_shape("填写本年度预算数") != advice_shape("补写计量单位")
-
-
 def test_the_workbooks_calculation_advice_is_given_once_not_per_budget(capsys):
     import json
 
@@ -174,3 +164,15 @@ def test_the_workbooks_calculation_advice_is_given_once_not_per_budget(capsys):
     problem = next(p for part in opinion for p in part["problems"] if p["rule"] == "calculation-basis")
     assert problem["findings"] == 9  # nine projects' 测算依据, each naming its own budget in its advice
     assert problem["suggestion"].count("写明本年度金额的测算过程") == 1
+
+
+def test_advice_with_one_opening_is_one_piece_of_advice():
+    from auditor.opinion import advice_opening, same_advice
+
+    with_budget = "写明测算过程，各项合计应等于本年度预算1,018.55万元（表中填10,185,500.00），并注明标准。"
+    without = "写明测算过程，各项合计应等于本年度预算，并注明标准。"
+    assert advice_opening(with_budget) == "写明测算过程，各项合计应等于本年度预算"
+    assert same_advice(with_budget, without)
+    assert not same_advice(without, "补写计量单位，如“95%”")
+    assert not same_advice("“成本指标”是必设类别", "“时效指标”应写明时限")  # no opening to compare: the texts
+    assert same_advice("改为可衡量的目标值，如“党群服务中心运营”写“≥90%”", "改为可衡量的目标值，如“老年人幸福感”写“≥95%”")
