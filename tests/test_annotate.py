@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import zipfile
 from collections import Counter
 from pathlib import Path
 

@@ -3,7 +3,6 @@ under the default policy and configured ones, and how every report carries it.""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 

@@ -97,11 +97,10 @@ def document_start(locator: _Locator, document):
 def open_document(source: Path):
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError
 
     try:
         return docx.Document(str(source))
-    except (PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile, XMLSyntaxError) as error:
+    except (PackageNotFoundError, ValueError, KeyError, zipfile.BadZipFile, SyntaxError) as error:  # lxml's XMLSyntaxError is a SyntaxError
         raise AnnotateError(f"python-docx 无法打开此文件（{error}）/ python-docx cannot open it ({error})") from None
 
 
