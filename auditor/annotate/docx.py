@@ -15,18 +15,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.annotate import AnnotateError, Annotated, AnnotateOptions, placed
+from auditor.annotate import Annotated, AnnotateError, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import Finding
+from auditor.readers.docx import (
+    BodyWalker,
+    P,
+    W,
+    element_content,
+    placed_cells,
+    table_rows,
+)
 from auditor.ziparchive import copy_with_fixed_dates
-from auditor.readers.docx import P, W, _content, _placed_cells, _rows, _Walker
 
 PARAGRAPH_REF = re.compile(r"^段落 (\d+)$")
 CELL_REF = re.compile(r"^表格 (\d+) 第(\d+)行第(\d+)列$")
 
 
 @dataclass
-class _Locator(_Walker):
+class _Locator(BodyWalker):
     """The reader's walk, remembering the elements its numbers stand for."""
 
     paragraph_elements: list = field(default_factory=list)
@@ -56,10 +63,10 @@ def locate(locator: _Locator, ref: str):
     table = locator.table_elements.get(t)
     if table is None:
         return None
-    rows = list(_rows(table))
+    rows = list(table_rows(table))
     if not 1 <= r <= len(rows):
         return None
-    cells = _placed_cells(rows[r - 1])
+    cells = placed_cells(rows[r - 1])
     return cells[c - 1][0] if 1 <= c <= len(cells) else None
 
 
@@ -70,7 +77,7 @@ def anchor_runs(element, document) -> list:
     from docx.text.paragraph import Paragraph
     from docx.text.run import Run
 
-    own = [element] if element.tag == P else [child for child in _content(element) if child.tag == P]
+    own = [element] if element.tag == P else [child for child in element_content(element) if child.tag == P]
     candidates = [(p, p.findall(W + "r")) for p in own]
     runs = [(p, r) for p, found in candidates for r in found]
     if not runs:

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.annotate import AnnotateError, Annotated, AnnotateOptions, placed
+from auditor.annotate import Annotated, AnnotateError, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import SEVERITY_ORDER, Finding
 from auditor.ziparchive import copy_with_fixed_dates

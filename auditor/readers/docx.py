@@ -48,8 +48,10 @@ class _Field:
 
 
 @dataclass
-class _Walker:
-    """One pass over the body; field state runs across paragraphs (a TOC spans many)."""
+class BodyWalker:
+    """One pass over the body; field state runs across paragraphs (a TOC spans many). Its
+    numbering of paragraphs and tables is what ``段落 N`` and ``表格 T 第R行第C列`` mean, so the
+    annotated copy (``auditor.annotate.docx``) walks the body with it too."""
 
     stream: BlockStream = field(default_factory=BlockStream)
     fields: list[_Field] = field(default_factory=list)
@@ -98,10 +100,10 @@ class _Walker:
         whole = Grid(f"表格 {number}", "table", caption=caption, preamble=preamble, follows=number > 1 and self.since_table == 0)
         self.since_table = 0
         self.stream.grids.append(whole)
-        for r, row in enumerate(_rows(element), start=1):
+        for r, row in enumerate(table_rows(element), start=1):
             cells = []
             grid_cells = []
-            for c, (cell, col, span) in enumerate(_placed_cells(row), start=1):
+            for c, (cell, col, span) in enumerate(placed_cells(row), start=1):
                 loc = Location(ref=f"表格 {number} 第{r}行第{c}列")
                 continued = _is_merge_continuation(cell)
                 text = "" if continued else self.cell_text(cell, loc, 0)
@@ -116,7 +118,7 @@ class _Walker:
 
     def cell_text(self, cell, loc: Location, depth: int) -> str:
         lines: list[str] = []
-        for child in _content(cell):
+        for child in element_content(cell):
             if child.tag == P:
                 lines.append(self.paragraph_text(child)[0])
             elif child.tag == TBL:
@@ -124,7 +126,7 @@ class _Walker:
                     continue
                 if depth == 0:
                     self.stream.notes.append(ReadNote("nested table flattened into the cell text", loc, "嵌套表格已展开为单元格文字"))
-                for row in _rows(child):
+                for row in table_rows(child):
                     texts = [
                         t for t in (self.cell_text(c, loc, depth + 1).replace("\n", " ").strip()
                                     for c in _cells(row)) if t
@@ -190,31 +192,32 @@ class _Walker:
                 tc.append(instr)
 
 
-def _content(element):
+def element_content(element):
     """Block-level children of a body, cell or content control, content controls unwrapped."""
     for child in element:
         if child.tag in (SDT, SDT_CONTENT, CUSTOM_XML):
-            yield from _content(child)
+            yield from element_content(child)
         else:
             yield child
 
 
-def _rows(table):
-    return (child for child in _content(table) if child.tag == TR)
+def table_rows(table):
+    """The rows of a table as the reader counts them (content controls unwrapped)."""
+    return (child for child in element_content(table) if child.tag == TR)
 
 
 def _cells(row):
-    for child in _content(row):
+    for child in element_content(row):
         if child.tag == TC and not _is_hmerge_continuation(child):
             yield child
 
 
-def _placed_cells(row):
+def placed_cells(row):
     """The row's cells as ``_cells`` gives them, each with its first grid column (0-based) and
     the grid columns it spans."""
     col = max(0, _int_val(row.find(f"{W}trPr/{W}gridBefore"), 0))
     placed: list[list] = []
-    for child in _content(row):
+    for child in element_content(row):
         if child.tag != TC:
             continue
         span = max(1, _int_val(child.find(f"{W}tcPr/{W}gridSpan"), 1))
@@ -251,6 +254,6 @@ def lex_docx(path: Path) -> BlockStream:
     import docx  # heavy: only when a .docx is met
 
     document = docx.Document(str(path))
-    walker = _Walker()
+    walker = BodyWalker()
     walker.body(document.element.body)
     return walker.stream
