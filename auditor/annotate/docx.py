@@ -18,14 +18,7 @@ from pathlib import Path
 from auditor.annotate import Annotated, AnnotateError, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import Finding
-from auditor.readers.docx import (
-    BodyWalker,
-    P,
-    W,
-    element_content,
-    placed_cells,
-    table_rows,
-)
+from auditor.readers.docx import BodyWalker, P, W, element_content, placed_cells, table_rows
 from auditor.ziparchive import copy_with_fixed_dates
 
 PARAGRAPH_REF = re.compile(r"^段落 (\d+)$")
