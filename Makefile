@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/budget-audit check $(SAMPLES) --fail-on never --html $(REPORT_DIR)/report.html
+	$(VENV)/bin/budget-audit check $(SAMPLES) --fail-on never --html $(REPORT_DIR)/report.html --docx $(REPORT_DIR)/opinion.docx
 	@echo
 	@echo "HTML report: $(abspath $(REPORT_DIR))/report.html"
+	@echo "审核意见 / review opinion (Word): $(abspath $(REPORT_DIR))/opinion.docx"
 
 test: $(STAMP)
 	$(PY) -m pytest -q
