@@ -128,15 +128,27 @@ def _advice(findings: list[Finding], lang: str) -> str:
     """The advice of a problem: its distinct advice, in the order first met; advice of one template
     naming other rows or amounts is given once, the first finding's."""
     kept: list[str] = []
+    several = len({f.project for f in findings}) > 1
+    shown: list[str] = []
     for finding in findings:
         text = finding.advice(lang)
         if text and not any(same_advice(text, seen) for seen in kept):
             kept.append(text)
-    distinct = kept[:ADVICE_SHOWN]
+            shown.append(_for_project(text, finding.project, lang) if several else text)
+    distinct = shown[:ADVICE_SHOWN]
     if lang != "zh":
         return " ".join(distinct)
     # pieces that end their sentence follow on directly (never “。；”); the others take “；”
     return "".join(piece if n == len(distinct) - 1 or piece.endswith(("。", "；")) else piece + "；" for n, piece in enumerate(distinct))
+
+
+def _for_project(advice: str, project: ProjectRef | None, lang: str) -> str:
+    """Advice naming a row or an amount, marked with the project it was written for, when the
+    problem spans several projects (another project's figures would otherwise read as the
+    reader's own); advice with nothing of a project's own stays as it is."""
+    if project is None or advice_opening(advice) == advice:
+        return advice
+    return f"（如项目{project.index}）{advice}" if lang == "zh" else f"(e.g. project {project.index}) {advice}"
 
 
 def _places(findings: list[Finding], lang: str) -> list[str]:

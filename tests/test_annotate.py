@@ -23,6 +23,7 @@ from auditor.cli import main
 from auditor.engine import Engine
 from auditor.inputs import InputFile
 from auditor.pipeline import EngineSpec, audit_file
+from auditor.rules import load_rules
 from tests.conftest import DRAFT_FILES, FORM_WORKBOOK, ROOT
 
 FORM_DOCX = ROOT / "tests" / "fixtures" / "forms" / "shenzhen_2023_project_form.docx"
@@ -32,7 +33,13 @@ SHARED_WORKBOOK = Path("/work/shared/corpus-forms/shenzhen_2023_project_form_wor
 WORKBOOK = SHARED_WORKBOOK if SHARED_WORKBOOK.exists() else FORM_WORKBOOK  # the same bytes, kept in the repository
 DRAFTS = [WORKBOOK, FORM_DOCX, FORMATS_DOCX, FORMATS_XLSX]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-RULE_MARK = re.compile(r"（规则 ([\w-]+)）")
+ENTRY_MARK = re.compile(r"(?:^|\n)【(?:错误|警告|提示)】([^：\n]+)：")  # each finding's entry opens with its severity and rule title
+RULE_OF_TITLE = {rule.title["zh"]: rule.id for rule in load_rules().rules}
+
+
+def rules_named(text: str) -> list[str]:
+    """The rules whose entries a comment holds, by their titles."""
+    return [RULE_OF_TITLE[title] for title in ENTRY_MARK.findall(text)]
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -109,7 +116,7 @@ def check_docx(target: Path, findings: list[dict]) -> None:
     cells = all_cell_texts_docx(document)
     with_evidence = 0
     for cid, comment in comments.items():
-        (rule,) = RULE_MARK.findall(comment.text)
+        (rule,) = rules_named(comment.text)
         ref = docx_ref(document, anchors[cid])
         placed[(ref, rule)] += 1
         finding = next(f for f in findings if f["location"]["ref"] == ref and f["rule"] == rule)
@@ -146,14 +153,14 @@ def check_xlsx(draft: Path, target: Path, findings: list[dict]) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 if cell.comment is not None:
-                    entries[(sheet.title, cell.coordinate)] += len(RULE_MARK.findall(cell.comment.text))
+                    entries[(sheet.title, cell.coordinate)] += len(rules_named(cell.comment.text))
     assert sum(entries.values()) == len(findings)
     values = [cell_text(c) for s in before.worksheets for row in s.iter_rows() for c in row]
     with_evidence = 0
     for finding in findings:
         cell = xlsx_cell(workbook, finding["location"]["ref"])
         assert cell.comment is not None, finding["location"]["ref"]
-        assert f"（规则 {finding['rule']}）" in cell.comment.text and finding["message"] in cell.comment.text
+        assert finding["rule"] in rules_named(cell.comment.text) and finding["message"] in cell.comment.text
         old = xlsx_cell(before, finding["location"]["ref"]).comment
         if old is not None:  # the template's own note is kept, first
             assert cell.comment.text.startswith(old.text)
@@ -192,7 +199,7 @@ def test_the_workbook_keeps_its_content(tmp_path: Path) -> None:
                 assert (a.value, a.number_format) == (b.value, b.number_format)
                 assert [repr(style) for style in (a.font, a.border, a.alignment, a.protection)] == \
                        [repr(style) for style in (b.font, b.border, b.alignment, b.protection)]  # styles are proxies: no ==
-                if b.comment is None or "（规则 " not in b.comment.text:
+                if b.comment is None or not rules_named(b.comment.text):
                     assert repr(a.fill) == repr(b.fill) and (a.comment is None) == (b.comment is None)
 
 
@@ -212,7 +219,7 @@ def test_author_initials_and_language(tmp_path: Path) -> None:
     document = docx.Document(str(annotated(FORMATS_DOCX, tmp_path, *options)))
     comments = list(document.comments)
     assert {(c.author, c.initials) for c in comments} == {("某区财政局", "CZ")}
-    assert all(c.text.startswith("[") and "(rule " in c.text for c in comments)
+    assert all(c.text.startswith("[") and "Suggestion: " in c.text and "建议" not in c.text for c in comments)
     workbook = openpyxl.load_workbook(annotated(FORMATS_XLSX, tmp_path, *options))
     authors = {c.comment.author for s in workbook.worksheets for row in s.iter_rows() for c in row if c.comment}
     assert authors == {"某区财政局"}
@@ -222,7 +229,8 @@ def test_defaults_and_chinese_text(tmp_path: Path) -> None:
     comments = list(docx.Document(str(annotated(FORMATS_DOCX, tmp_path))).comments)
     assert {(c.author, c.initials) for c in comments} == {("budget-audit", "BA")}
     first = comments[0].text.split("\n")
-    assert re.match(r"^【(错误|警告|提示)】.+：", first[0]) and first[1].startswith("建议：") and RULE_MARK.match(first[-1])
+    assert re.match(r"^【(错误|警告|提示)】.+：", first[0]) and first[1].startswith("建议：")
+    assert not re.search(r"[a-z]+-[a-z]+", comments[0].text)  # no rule id: the department reads the title
 
 
 def test_a_waived_finding_is_not_annotated(tmp_path: Path) -> None:

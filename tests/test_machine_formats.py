@@ -409,7 +409,7 @@ def test_xlsx_review_opinion_sheet(results):
     """One row per problem of a draft, by review dimension, with its count, places and advice."""
     book = workbook(render("xlsx", results, run_info()))
     rows = list(book["审核意见"].iter_rows(values_only=True))
-    assert rows[0] == ("文件", "维度", "问题", "规则", "级别", "处数", "位置", "示例", "建议")
+    assert rows[0] == ("文件", "维度", "问题", "规则", "级别", "条数", "位置", "示例", "建议")
     first = rows[1]
     assert first[:6] == ("samples/000_462a8d09a638f69f.txt", "完整性", "缺少必设指标类别", "indicator-missing", "错误", 6)
     assert first[6].split("\n")[0] == "项目1“光明养猪场基础设施建设”（第83行）"

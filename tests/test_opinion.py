@@ -34,7 +34,8 @@ def test_opinion_of_000_by_dimension(audits):
     missing = opinion[0].items[0]
     assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
     assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第83行）" and missing.more_places == 0
-    assert missing.suggestion.startswith("补设“数量指标”")
+    # six projects: each piece of advice says which project it was written for
+    assert missing.suggestion.startswith("（如项目1）补设“数量指标”")
     measurable = [(i.rule, i.count) for i in opinion[2].items]
     # errors first, then by count; one heading per rule: value-syntax's two cases, whose advice
     # differs, are one problem carrying both pieces of advice
@@ -176,3 +177,16 @@ def test_advice_with_one_opening_is_one_piece_of_advice():
     assert not same_advice(without, "补写计量单位，如“95%”")
     assert not same_advice("“成本指标”是必设类别", "“时效指标”应写明时限")  # no opening to compare: the texts
     assert same_advice("改为可衡量的目标值，如“党群服务中心运营”写“≥90%”", "改为可衡量的目标值，如“老年人幸福感”写“≥95%”")
+
+
+def test_advice_of_a_problem_in_several_projects_names_the_project_it_was_written_for(capsys):
+    import json
+
+    from auditor.cli import main
+    from tests.conftest import FORM_WORKBOOK
+
+    main(["check", str(FORM_WORKBOOK), "--format", "json", "--group-by", "dimension", "--quiet"])
+    opinion = json.loads(capsys.readouterr().out)["documents"][0]["opinion"]
+    problem = next(p for part in opinion for p in part["problems"] if p["rule"] == "calculation-basis")
+    # 1,018.55万元 is project 1's budget: a department reading project 7's advice must not take it as its own
+    assert problem["suggestion"].startswith("（如项目1）写明本年度金额的测算过程") and "1,018.55万元" in problem["suggestion"]

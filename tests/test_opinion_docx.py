@@ -133,7 +133,7 @@ def test_dimension_headings_count_the_findings_and_name_each_problem_once(run_zh
     for unit, department in zip(found, dict.fromkeys(doc["department"] for doc in audited(report))):
         counts = active_by_dimension([doc for doc in audited(report) if doc["department"] == department])
         headings = [text for text, style in unit["paragraphs"] if style == "Heading 1"]
-        assert headings == [f"{NUMERALS[n]}、{d}（{c}处）" for n, (d, c) in enumerate(counts.items())]
+        assert headings == [f"{NUMERALS[n]}、{d}（{c}条）" for n, (d, c) in enumerate(counts.items())]
         sections: list[list[str]] = []
         for text, style in unit["paragraphs"]:
             if style == "Heading 1":
@@ -141,9 +141,9 @@ def test_dimension_headings_count_the_findings_and_name_each_problem_once(run_zh
             elif style == "Heading 2":
                 sections[-1].append(text)
         for problems, total in zip(sections, counts.values()):
-            titles = [re.sub(r"^（[一二三四五六七八九十]+）|（\d+处）$", "", p) for p in problems]
+            titles = [re.sub(r"^（[一二三四五六七八九十]+）|（\d+条）$", "", p) for p in problems]
             assert len(set(titles)) == len(titles)  # each problem once per dimension
-            assert sum(int(re.search(r"（(\d+)处）$", p).group(1)) for p in problems) == total
+            assert sum(int(re.search(r"（(\d+)条）$", p).group(1)) for p in problems) == total
     assert "。；" not in text_of(found[0])  # several pieces of advice read as one text
 
 

@@ -60,8 +60,9 @@ class AnnotateError(Exception):
 
 
 def comment_text(finding: Finding, options: AnnotateOptions, note: str | None = None) -> str:
-    """``【错误】<title>：<message>\\n建议：<advice>\\n（规则 <id>）`` (or its English), with a
-    first line saying where the comment really belongs when it is not at the finding's place."""
+    """``【错误】<title>：<message>\\n建议：<advice>`` (or its English), with a first line saying
+    where the comment really belongs when it is not at the finding's place. The rule's id is left
+    out: the department reads the title; the reviewer finds the id in the reports."""
     lang = options.lang
     severity = SEVERITY_LABEL[lang].get(finding.severity, finding.severity)
     title = options.titles.get(finding.rule, {})
@@ -70,11 +71,9 @@ def comment_text(finding: Finding, options: AnnotateOptions, note: str | None = 
     if lang == "zh":
         lines = [f"【{severity}】{name}：{finding.text(lang)}"]
         lines += [f"建议：{advice}"] if advice else []
-        lines.append(f"（规则 {finding.rule}）")
     else:
         lines = [f"[{severity}] {name}: {finding.text(lang)}"]
         lines += [f"Suggestion: {advice}"] if advice else []
-        lines.append(f"(rule {finding.rule})")
     return "\n".join(([note] if note else []) + lines)
 
 

@@ -175,7 +175,7 @@ LABELS: dict[str, dict[str, str]] = {
         "deadline_line": "请于{deadline}前按上述意见修改后重新报送。",
         "opinion_hint": "以下意见按审核维度由本报告生成，可直接修改后打印。",
         "opinion_empty": "未发现需要退回修改的问题。",
-        "opinion_count": "（{n}处）",
+        "opinion_count": "（{n}条）",
         "opinion_places": "位置",
         "opinion_example": "例",
         "opinion_more": "等{n}处",

@@ -4,7 +4,7 @@ unit (预算单位), as a Word document written with python-docx.
 One opinion per unit — drafts of one unit together in input order, each unit on a new page,
 drafts naming no unit under ``未注明单位`` with the inputs that were not audited — laid out as
 a bureau's 审核意见表: title, addressee, an opening sentence, a verdict table (序号 | 项目编码 |
-项目名称 | 审核结论 | 主要问题/需修改的指标), per review dimension ``一、完整性（N处）`` with each
+项目名称 | 审核结论 | 主要问题/需修改的指标), per review dimension ``一、完整性（N条）`` with each
 problem once (count, places, an example, the advice), the inputs not audited, the request to
 revise and resubmit (by the deadline if one is set), and the signature block. English with
 ``--lang en``.
@@ -68,8 +68,8 @@ WORDS: dict[str, dict[str, Any]] = {
         "list_sep": "、",
         "reason_sep": "；",
         "none": "—",
-        "dimension": "{numeral}、{label}（{n}处）",
-        "problem": "（{numeral}）{title}（{n}处）",
+        "dimension": "{numeral}、{label}（{n}条）",
+        "problem": "（{numeral}）{title}（{n}条）",
         "places": "涉及：{places}",
         "places_sep": "；",
         "more_places": "等{n}处",

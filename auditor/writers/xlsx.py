@@ -46,7 +46,7 @@ HEADERS = {
 MAX_WIDTHS = [40, 10, 26, 30, 8, 8, 24, 24, 10, 10, 60, 50, 30, 30, 8]
 WRAPPED = {3, 10, 11, 12, 13}
 OPINION_HEADERS = {
-    "zh": ["文件", "维度", "问题", "规则", "级别", "处数", "位置", "示例", "建议"],
+    "zh": ["文件", "维度", "问题", "规则", "级别", "条数", "位置", "示例", "建议"],
     "en": ["File", "Dimension", "Problem", "Rule", "Severity", "Count", "Places", "Example", "Suggestion"],
 }
 OPINION_WIDTHS = [30, 10, 24, 22, 8, 6, 50, 60, 50]
