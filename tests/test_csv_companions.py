@@ -49,6 +49,9 @@ def test_the_indicator_table_is_read_with_its_project_table(tmp_path):
     assert doc.projects[1].loc_of("policy_basis").ref == "项目信息.csv!F3"
     assert doc.projects[1].loc_of("policy_basis").line is None
     assert doc.projects[0].indicators[0].loc.line == 2
+    # read with its project table, the draft's own cells are named with their file too: the
+    # department holds two files and must know which one a reference is in
+    assert doc.projects[0].indicators[0].loc.ref == "绩效指标.csv!D2"
     assert any("项目信息.csv" in note.zh for note in doc.notes)
 
 

@@ -119,9 +119,11 @@ def _read(path: Path, shown: str, parse_value: ValueParser, layouts: LayoutSet, 
     kind = suffix_kind(path)
     if sniffed.format == "text":
         if path.suffix.lower() in CSV_SUFFIXES:
-            stream = _lex_csv_file(path, sniffed.size)
+            # read with a companion, both files' cells are named with their file: the department
+            # holds two files and must know which one a cell reference is in
+            stream = _lex_csv_file(path, sniffed.size, qualified=bool(companions))
             for companion in companions:
-                stream.grids.extend(_lex_csv_file(companion, companion.stat().st_size, qualified=True).grids)
+                stream.grids.extend(_lex_csv_file(companion, companion.stat().st_size, qualified=True, companion=True).grids)
                 stream.notes.append(ReadNote(f"read with {companion.name} (its project table)", Location(),
                                              f"与 {companion.name}（项目表）一并读取"))
             return read_with_layout(stream, shown, "csv", parse_value, layouts)
@@ -185,12 +187,12 @@ def _suffix_matches(path: Path, fmt: str) -> bool:
             "doc": suffix == ".doc", "text": suffix in TEXT_SUFFIXES}[fmt]
 
 
-def _lex_csv_file(path: Path, size: int, qualified: bool = False) -> BlockStream:
+def _lex_csv_file(path: Path, size: int, qualified: bool = False, companion: bool = False) -> BlockStream:
     from auditor.readers.csvfile import lex_csv
 
     text, encoding = _decoded(path, size, None)
-    stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None, qualified)
-    if not qualified:
+    stream = lex_csv(text, path.name, "\t" if path.suffix.lower() == ".tsv" else None, qualified, lines=not companion)
+    if not companion:
         _note_encoding(stream, encoding)
     return stream
 
