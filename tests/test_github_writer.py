@@ -136,7 +136,7 @@ def test_the_step_summary_gets_every_drafts_counts_and_a_bounded_table_of_findin
     severities = [row[0] for row in rows]
     assert severities == sorted(severities, key=["错误", "警告", "提示"].index)  # most severe first
     first_error = active(results, "error")[0][1]
-    assert rows[0] == ["错误", "indicator-missing", "samples/000\\_462a8d09a638f69f.txt:83:2", first_error.text("zh")]
+    assert rows[0] == ["错误", "indicator-missing", "samples/000\\_462a8d09a638f69f.txt:90:2", first_error.text("zh")]
     assert text.splitlines()[-1].endswith("全部问题见本次运行的摘要页（步骤摘要）")
     english = tmp_path / "en.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(english))

@@ -412,7 +412,7 @@ def test_xlsx_review_opinion_sheet(results):
     assert rows[0] == ("文件", "维度", "问题", "规则", "级别", "条数", "位置", "示例", "建议")
     first = rows[1]
     assert first[:6] == ("samples/000_462a8d09a638f69f.txt", "完整性", "缺少必设指标类别", "indicator-missing", "错误", 6)
-    assert first[6].split("\n")[0] == "项目1“光明养猪场基础设施建设”（第83行）"
+    assert first[6].split("\n")[0] == "项目1“光明养猪场基础设施建设”（第90行）"
     for result in results:
         path = relative_path(result.path, ROOT)
         mine = [row for row in rows[1:] if row[0] == path]
@@ -482,7 +482,7 @@ def test_cli_writes_every_machine_format_at_once(tmp_path, monkeypatch):
     files = {fmt: tmp_path / f"report.{fmt}" for fmt in ("sarif", "junit", "xlsx")}
     code = main(["check", "samples", "--format", "github", *(a for fmt, p in files.items() for a in (f"--{fmt}", str(p)))], out=out, err=err)
     assert code == 1
-    assert "::error file=samples/000_462a8d09a638f69f.txt,line=83,col=2,title=budget-audit(indicator-missing)::" in out.getvalue()
+    assert "::error file=samples/000_462a8d09a638f69f.txt,line=90,col=2,title=budget-audit(indicator-missing)::" in out.getvalue()
     log = json.loads(files["sarif"].read_text(encoding="utf-8"))
     assert log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] == ROOT.as_uri() + "/"
     assert JUnitXml.fromfile(str(files["junit"])).failures == 38

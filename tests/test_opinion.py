@@ -33,7 +33,8 @@ def test_opinion_of_000_by_dimension(audits):
     assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 14), ("规范性", 5)]
     missing = opinion[0].items[0]
     assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
-    assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第83行）" and missing.more_places == 0
+    # at the 产出指标 cell (line 90) under which 数量指标 should be added, not the table header (83)
+    assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第90行）" and missing.more_places == 0
     # six projects: each piece of advice says which project it was written for
     assert missing.suggestion.startswith("（如项目1）补设“数量指标”")
     measurable = [(i.rule, i.count) for i in opinion[2].items]
@@ -76,7 +77,7 @@ def test_waived_and_baseline_findings_are_not_in_the_opinion(audits):
 def test_english_opinion(audits):
     opinion = review_opinion(audits["000"].findings, run_info("en"))
     assert opinion[0].label == "completeness"
-    assert opinion[0].items[0].places[0] == "project 1 “光明养猪场基础设施建设” (line 83)"
+    assert opinion[0].items[0].places[0] == "project 1 “光明养猪场基础设施建设” (line 90)"
 
 
 def test_table_grouped_by_dimension(monkeypatch):

@@ -69,15 +69,18 @@ class CoverageCheck:
         for group in self.groups:
             found = set().union(*(present.get(name, set()) for name in group.names))
             has_group = bool(group.names & level1)
+            # a category missing under a 一级 category the table has is located at that category's
+            # first 一级指标 cell, where the department would add it; a whole group missing, at the table
+            at = _group_start(project.indicators, group) if has_group else loc
             for req in group.require_all:
                 if not req.applies(year, target.env):
                     continue
                 if req.names & found or (req.level1_ok and req.names & level1):
                     continue
-                yield _hit(group, req.name, "missing" if has_group else "group_missing", loc, year, req.since)
+                yield _hit(group, req.name, "missing" if has_group else "group_missing", at, year, req.since)
             if group.require_any and not any(r.names & found for r in group.require_any):
                 names = "、".join(r.name for r in group.require_any)
-                yield _hit(group, names, "any" if has_group else "group_missing", loc, year, None)
+                yield _hit(group, names, "any" if has_group else "group_missing", at, year, None)
 
     def _declared_not_applicable(self, rows: list[Indicator], target: Target) -> Iterator[Hit]:
         """Required categories whose rows are all declared not to apply, once per category (or
@@ -106,6 +109,12 @@ def _categories(rows: list[Indicator]) -> tuple[set[str], dict[str, set[str]]]:
     for row in rows:
         present.setdefault(category(row.level1), set()).add(category(row.level2))
     return {category(r.level1) for r in rows}, present
+
+
+def _group_start(rows: list[Indicator], group: Group) -> Any:
+    """The 一级指标 cell of the group's first row (a merged cell's value is in its first row)."""
+    row = next(r for r in rows if category(r.level1) in group.names)
+    return row.loc_of("level1")
 
 
 def _first(rows: list[Indicator], group: Group, names: frozenset[str]) -> Indicator:

@@ -439,7 +439,7 @@ def test_review_opinion_by_dimension(context, run):
     order = [d for d in ["完整性", "相关性", "可测性", "适当性", "规范性"] if d in by_dim]
     assert headings == [f"{'一二三四五'[i]}、{d}（{by_dim[d]}条）" for i, d in enumerate(order)]
     first = opinion.locator("li").first.inner_text()
-    assert first.startswith("缺少必设指标类别（6条）") and "项目1“光明养猪场基础设施建设”（第83行）" in first
+    assert first.startswith("缺少必设指标类别（6条）") and "项目1“光明养猪场基础设施建设”（第90行）" in first
     assert "建议：补设“数量指标”" in first
     page.select_option("#f-doc", "2")
     assert opinion.locator("h4").first.inner_text().startswith("一、")
