@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from auditor.glossary import categories_en, category_en
 from auditor.goals import goal_text, shared_subject
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
+from auditor.readers.fields import YEAR_SPAN
 from auditor.similarity import normalize_text
 from auditor.values import is_money_unit, money_to_yuan, normalize_unit, parse_value
 from auditor.vocabulary import Vocabulary
@@ -259,6 +260,35 @@ def other_row(text: str | None, indicator: Indicator | None, project: Project | 
         if name == wanted or (len(wanted) >= 6 and name.endswith(wanted)):
             return row.level3
     return None
+
+
+ROW_PATH = re.compile(r"^indicators\[(\d+)\]")
+
+
+def indicator_at(project: Project | None, path: str | None) -> Indicator | None:
+    """The project's indicator row a field path names (``indicators[3].description``), or null."""
+    match = ROW_PATH.match(path or "")
+    if project is None or match is None:
+        return None
+    index = int(match.group(1))
+    return project.indicators[index] if index < len(project.indicators) else None
+
+
+def implementation_years(project: Project | None, year: Any) -> list[int]:
+    """The budget years the project's 实施期限 covers: the span the form writes (2024-2026,
+    2024年1月—2026年12月); else, for N years (3年), every year a period of N years holding the
+    budget year may cover (from the budget year on for a new project); [] for one year or none."""
+    if project is None:
+        return []
+    span = YEAR_SPAN.search(unicodedata.normalize("NFKC", project.raw_fields.get("duration_years", "")))
+    if span and int(span.group(1)) <= int(span.group(2)):
+        return list(range(int(span.group(1)), int(span.group(2)) + 1))
+    years = project.duration_years
+    if not years or years < 2 or year is None:
+        return []
+    budget_year = int(year)
+    start = budget_year if project.is_new else budget_year - years + 1
+    return list(range(start, budget_year + years))
 
 
 UNIT_TERM = re.compile(r"[\u4e00-\u9fff]{1,2}(?:中心|站|部|局|所|委|队|院|馆)")
@@ -695,6 +725,8 @@ def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, C
         "same_title": same_title,
         "unit_head": unit_head,
         "other_row": other_row,
+        "indicator_at": indicator_at,
+        "implementation_years": implementation_years,
         "declared_not_applicable": declared_not_applicable,
         "borrowed_subject": borrowed_subject,
         "own_place": own_place,

@@ -2,8 +2,10 @@
 default: every match is a hit) or fails one it must match (``mode: require``).
 
 Parameters: ``regex``; ``text`` (expression, default ``text``); ``field``; ``assert`` (optional
-expression checked for each match, with ``match`` holding the named groups and ``match.text``:
-a match is a hit only when it does not hold — e.g. a deadline year other than the draft's).
+expression checked for each match, with ``match`` holding the named groups, ``match.text`` and
+the target's text around it, ``match.before`` and ``match.after``, and ``field`` the target's field
+path (``indicators[3].description``): a match is a hit only when it does not hold — e.g. a
+deadline year other than the draft's, unless the words after it make it the base of a count).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class PatternCheck:
         for match in self.regex.finditer(text):
             groups = {k: v for k, v in match.groupdict().items() if v is not None}
             groups["text"] = match.group(0)
-            if self.condition is not None and truthy(self.condition.evaluate({**target.env, "match": groups})):
+            if self.condition is not None and truthy(self.condition.evaluate(_assert_env(target, text, match, groups))):
                 continue
             yield Hit(
                 evidence=match.group(0),
@@ -50,6 +52,12 @@ class PatternCheck:
                 loc=locate(field_loc(target, self.field), text, match.start()),
                 data={"match": match.group(0), **groups},
             )
+
+
+def _assert_env(target: Target, text: str, match: re.Match[str], groups: dict[str, str]) -> dict[str, Any]:
+    """What ``assert`` reads for one match: the target's names, ``field`` and ``match``."""
+    around = {"before": text[: match.start()], "after": text[match.end() :], **groups}
+    return {**target.env, "field": target.field, "match": around}
 
 
 def build(params: Mapping[str, Any], compile_expression: Any) -> PatternCheck:
