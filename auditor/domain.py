@@ -17,7 +17,7 @@ from auditor.goals import goal_text, shared_subject
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
 from auditor.readers.fields import YEAR_SPAN
 from auditor.similarity import normalize_text
-from auditor.values import is_money_unit, money_to_yuan, normalize_unit, parse_value
+from auditor.values import base_unit, is_money_unit, is_percent_unit, money_to_yuan, normalize_unit, parse_value
 from auditor.vocabulary import Vocabulary
 
 MONEY_IN_TEXT = re.compile(
@@ -488,6 +488,8 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
 # What suggestions show as an example target, by the indicator's unit family. A name's own
 # measure word wins over a family's first unit (培训人次 → 人次, 帮扶户数 → 户).
 OPERATORS = {"higher": "≥", "lower": "≤", "exact": "="}
+# Families whose names measure a pure number: a bare figure needs no unit (系数 ≥0.60, 投入产出比 ≥3).
+UNITLESS_FAMILIES = ("dimensionless", "multiple")
 DEFAULT_NUMBERS = {"people": "120", "duration": "3"}
 PER_UNIT_COST = re.compile(r"(?P<per>[人户生])均|每(?P<each>[\u4e00-\u9fff])|单价|单位成本|单位造价")
 CODE_NUMBER = re.compile(r"(?<![\d.])0\d")  # 03, 007: a code, not a figure
@@ -524,12 +526,15 @@ def target_example(vocabulary: Vocabulary, level3: Any, value: Any, project: Any
         return f"“较上年提高{_shown(number, '5')}%”"
     if family == "rate":
         fitting = number if number is not None and number <= 100 else None
+        op = edge_operator(op, fitting, percent=True)
         return f"“{op}{_shown(fitting, '5' if op == '≤' else '90')}{units[0] if units else '%'}”"
+    if family == "dimensionless":
+        return f"“{op}{_shown(number, 'X')}”"
     if units:
         unit = _written_unit(_family_unit(name, family, units, op == "≤"))
         return f"“{op}{_shown(number, DEFAULT_NUMBERS.get(family or '', '90'))}{unit}”"
     # one figure serves both forms of an unknown name: only a share's (≤100) fits both
-    return _unknown_example(name, _shown(number if number is not None and number <= 100 else None, "90"), lang)
+    return _unknown_example(name, number if number is not None and number <= 100 else None, lang)
 
 
 def value_with_unit(vocabulary: Vocabulary, level3: Any, value: Any, project: Any, year: Any, lang: str) -> str:
@@ -541,10 +546,13 @@ def value_with_unit(vocabulary: Vocabulary, level3: Any, value: Any, project: An
     family = entry.family if entry else None
     if not raw or family == "date":
         return target_example(vocabulary, level3, value, project, year, lang)
-    if getattr(value, "op", None) is None and entry is not None and entry.direction in OPERATORS:
-        raw = OPERATORS[entry.direction] + raw
-    name = level3 if isinstance(level3, str) else ""
     units = _example_units(vocabulary, entry, family)
+    if getattr(value, "op", None) is None and entry is not None and entry.direction in OPERATORS:
+        percent = family == "rate" and bool(units) and units[0] == "%"
+        raw = edge_operator(OPERATORS[entry.direction], getattr(value, "number", None), percent) + raw
+    if family in UNITLESS_FAMILIES:
+        return f"“{raw}”"  # a pure number: no unit to add
+    name = level3 if isinstance(level3, str) else ""
     if family == "money":
         per = _per_unit(name)
         return f"“{raw}{'元/' + per if per else _money_unit(project)}”"
@@ -565,10 +573,25 @@ def value_with_operator(vocabulary: Vocabulary, level3: Any, value: Any, lang: s
     raw = value.raw.strip() if hasattr(value, "raw") and value.raw else ""
     entry = vocabulary.entry(level3) if isinstance(level3, str) else None
     direction = entry.direction if entry else None
+    number = getattr(value, "number", None)
+    unit = getattr(value, "unit", None)
+    percent = is_percent_unit(unit) or (unit is None and entry is not None and entry.family == "rate")
     if direction in OPERATORS:
-        return f"“{OPERATORS[direction]}{raw}”"
+        return f"“{edge_operator(OPERATORS[direction], number, percent)}{raw}”"
+    if edge_operator("≥", number, percent) == "=" or edge_operator("≤", number, percent) == "=":
+        return f"“={raw}”"  # 0 or 100%: only an exact target makes sense, whatever the direction
     floor, ceiling, exact, comma, either = DIRECTION_LABELS.get(lang, DIRECTION_LABELS["zh"])
     return f"“≥{raw}”{floor}{comma}“≤{raw}”{ceiling}{either}“={raw}”{exact}"
+
+
+def edge_operator(op: str, number: Any, percent: bool) -> str:
+    """``op`` for a target of ``number``, or ``=`` where ``op`` would ask for what no figure can
+    be or bind nothing: ``≤0``/``≥0``/``<0`` → ``=0``, ``≥100%``/``≤100%``/``>100%`` → ``=100%``."""
+    if not isinstance(number, Decimal):
+        return op
+    at_zero = number == 0 and op in ("≥", "≤", "<")  # nothing is below 0: ≤0 is =0
+    at_all = percent and number == 100 and op in ("≥", "≤", ">")  # no share passes 100%
+    return "=" if at_zero or at_all else op
 
 
 def _example_units(vocabulary: Vocabulary, entry: Any, family: str | None) -> tuple[str, ...]:
@@ -600,14 +623,16 @@ def _name_unit(name: str, units: Sequence[str], unknown: bool = False) -> str | 
     return None
 
 
-def _unknown_example(name: str, number: str, lang: str) -> str:
+def _unknown_example(name: str, figure: Decimal | None, lang: str) -> str:
     """A name the vocabulary does not know: its own measure word when it ends in one (疫苗接种
-    人份 → “≥90人份”), else the rate and count forms, each labelled."""
+    人份 → “≥90人份”), else the rate and count forms, each labelled (a rate of 100% as “=100%”).
+    ``figure`` is the draft's (at most 100, so it fits both forms), else 90."""
+    number = _shown(figure, "90")
     own = _name_unit(name, (), True)
     if own:
         return f"“≥{number}{own}”"
     rate, count, either = UNKNOWN_LABELS.get(lang, UNKNOWN_LABELS["zh"])
-    return f"“≥{number}%”{rate}{either}“≥{number}个”{count}"
+    return f"“{edge_operator('≥', figure, True)}{number}%”{rate}{either}“≥{number}个”{count}"
 
 
 def _money_example(name: str, number: Decimal | None, op: str, project: Any) -> str:
@@ -724,6 +749,7 @@ def expression_functions(vocabulary: Vocabulary | None = None) -> Mapping[str, C
         "applicable": applicable,
         "same_title": same_title,
         "unit_head": unit_head,
+        "base_unit": base_unit,
         "other_row": other_row,
         "indicator_at": indicator_at,
         "implementation_years": implementation_years,

@@ -63,8 +63,8 @@ _UNIT_ALIASES: dict[str, str] = {
     "仟元": "千元",
     "平米": "平方米", "平方": "平方米", "m2": "平方米", "km2": "平方公里",
     "立方": "立方米", "方": "立方米", "m3": "立方米",
-    "m": "米", "km": "公里", "千米": "公里",
-    "kg": "公斤", "千克": "公斤", "t": "吨",
+    "m": "米", "km": "公里", "千米": "公里", "平方千米": "平方公里",
+    "kg": "公斤", "千克": "公斤", "t": "吨", "公升": "升", "秒钟": "秒",
     "kwh": "千瓦时", "kw": "千瓦", "mw": "兆瓦", "h": "小时",
 }
 
@@ -77,6 +77,15 @@ _YUAN_PER_UNIT: dict[str, Decimal] = {
     "千万元": Decimal(10_000_000),
     "亿元": Decimal(100_000_000),
 }
+
+# A magnitude written before a unit (48万毫升, 3千人, 1.5亿立方米), longest first, and the units
+# that start with one of its characters but are units of their own, not a multiple.
+_MAGNITUDES: dict[str, Decimal] = {
+    "十万": Decimal(100_000), "百万": Decimal(1_000_000), "千万": Decimal(10_000_000),
+    "十": Decimal(10), "百": Decimal(100), "千": Decimal(1_000), "万": Decimal(10_000),
+    "亿": Decimal(100_000_000),
+}
+_WHOLE_UNITS = frozenset({"千米", "千克", "千瓦", "千瓦时", "百分点", "百分比", "百分率", *_YUAN_PER_UNIT})
 
 # A period as written (after 每 / 一 / "/") → its name; also the last part of a rate unit.
 _PERIODS: dict[str, str] = {
@@ -107,8 +116,43 @@ def normalize_unit(unit: str) -> str:
 
 
 def _canonical_unit(part: str) -> str:
-    """One unit (no ``/``): its canonical name, Latin units case-insensitively."""
-    return _UNIT_ALIASES.get(part.lower() if part.isascii() else part, part)
+    """One unit (no ``/``): its canonical name, Latin units case-insensitively; a magnitude
+    keeps its place before the canonical base (``万平米`` → ``万平方米``)."""
+    alias = _UNIT_ALIASES.get(part.lower() if part.isascii() else part)
+    if alias is not None:
+        return alias
+    magnitude, base = _split_magnitude(part)
+    return part if magnitude is None else magnitude + _UNIT_ALIASES.get(base, base)
+
+
+def _split_magnitude(part: str) -> tuple[str | None, str]:
+    """``万小时`` → (``万``, ``小时``); (None, part) when no magnitude multiplies a unit in it
+    (``千米``, ``万元`` and a bare ``万`` are units of their own)."""
+    if part in _WHOLE_UNITS or part in _UNIT_ALIASES:
+        return None, part
+    for magnitude in _MAGNITUDES:
+        base = part[len(magnitude):]
+        if part.startswith(magnitude) and base and base not in _YUAN_PER_UNIT:
+            return magnitude, base
+    return None, part
+
+
+def base_unit(unit: str | None) -> str | None:
+    """The unit a magnified unit multiplies: ``万小时`` → ``小时``, ``十万亩`` → ``亩``,
+    ``3千人次/年``'s ``千人次/年`` → ``人次/年``; other units as ``normalize_unit`` gives them
+    (``千米`` → ``公里``, ``万元`` stays: money units are their own)."""
+    if unit is None:
+        return None
+    parts = normalize_unit(unit).split("/")
+    return "/".join(_split_magnitude(part)[1] for part in parts)
+
+
+def unit_magnitude(unit: str | None) -> Decimal:
+    """How many base units one ``unit`` is: ``万小时`` → 10000, ``千人`` → 1000, ``小时`` → 1."""
+    if unit is None:
+        return Decimal(1)
+    magnitude, _ = _split_magnitude(normalize_unit(unit).split("/")[0])
+    return _MAGNITUDES[magnitude] if magnitude is not None else Decimal(1)
 
 
 def is_percent_unit(unit: str | None) -> bool:

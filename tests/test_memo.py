@@ -54,7 +54,7 @@ def test_a_reused_verdict_is_located_at_each_row_of_its_own(drafts, ruleset):
 
 def test_only_rules_that_read_content_alone_are_remembered_whole(ruleset):
     memos = Engine(list(ruleset.rules)).memos
-    assert memos["value-syntax"].whole and memos["value-syntax"].names == ("value",)
+    assert memos["value-syntax"].whole and memos["value-syntax"].names == ("level3", "value")  # no_unit: 系数 needs none
     assert "value-from-other-row" not in memos  # reads the project's other rows
     assert "category-misfiled" not in memos  # its where reads the project
     assert not memos["foreign-subject"].whole and memos["foreign-subject"].names == ("kind",)  # where only
