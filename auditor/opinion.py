@@ -127,14 +127,15 @@ def same_advice(text: str, other: str) -> bool:
 def _advice(findings: list[Finding], lang: str) -> str:
     """The advice of a problem: its distinct advice, in the order first met; advice of one template
     naming other rows or amounts is given once, the first finding's."""
+    texts = [(finding, finding.advice(lang)) for finding in findings]
     kept: list[str] = []
-    several = len({f.project for f in findings}) > 1
     shown: list[str] = []
-    for finding in findings:
-        text = finding.advice(lang)
+    for finding, text in texts:
         if text and not any(same_advice(text, seen) for seen in kept):
             kept.append(text)
-            shown.append(_for_project(text, finding.project, lang) if several else text)
+            # another project's advice of this template names other rows or amounts: say whose this is
+            differs = any(other != text and same_advice(other, text) for _, other in texts if other)
+            shown.append(_for_project(text, finding.project, lang) if differs else text)
     distinct = shown[:ADVICE_SHOWN]
     if lang != "zh":
         return " ".join(distinct)
@@ -143,10 +144,9 @@ def _advice(findings: list[Finding], lang: str) -> str:
 
 
 def _for_project(advice: str, project: ProjectRef | None, lang: str) -> str:
-    """Advice naming a row or an amount, marked with the project it was written for, when the
-    problem spans several projects (another project's figures would otherwise read as the
-    reader's own); advice with nothing of a project's own stays as it is."""
-    if project is None or advice_opening(advice) == advice:
+    """Advice naming one project's rows or amounts, marked with that project (another project's
+    figures would otherwise read as the reader's own)."""
+    if project is None:
         return advice
     return f"（如项目{project.index}）{advice}" if lang == "zh" else f"(e.g. project {project.index}) {advice}"
 

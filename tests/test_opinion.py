@@ -35,8 +35,8 @@ def test_opinion_of_000_by_dimension(audits):
     assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
     # at the 产出指标 cell (line 90) under which 数量指标 should be added, not the table header (83)
     assert missing.places[0] == "项目1“光明养猪场基础设施建设”（第90行）" and missing.more_places == 0
-    # six projects: each piece of advice says which project it was written for
-    assert missing.suggestion.startswith("（如项目1）补设“数量指标”")
+    # six projects miss the same category: one piece of advice for all, naming no project
+    assert missing.suggestion.startswith("补设“数量指标”")
     measurable = [(i.rule, i.count) for i in opinion[2].items]
     # errors first, then by count; one heading per rule: value-syntax's two cases, whose advice
     # differs, are one problem carrying both pieces of advice
