@@ -17,7 +17,7 @@ from auditor.inputs import InputFile, InputProblem, collect_inputs, with_compani
 from auditor.model import PROJECT_TEXT_FIELDS, Amount, Document, IndicatorValue, Project
 from auditor.readers import ReadError, pair_csv_tables, read_document
 from auditor.resources import missing_resources
-from auditor.writers import STREAM_ONLY, WRITERS
+from auditor.writers import FOLDER_WRITERS, STREAM_ONLY, WRITERS
 
 if TYPE_CHECKING:
     import datetime
@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="写入文件而非标准输出 / write to FILE")
     for fmt in FILE_FORMATS:
         check.add_argument(f"--{fmt}", metavar="FILE", help=f"另写一份 {fmt} 报告 / also write a {fmt} report to FILE")
+    for fmt in FOLDER_WRITERS:
+        check.add_argument(f"--{fmt}-dir", metavar="DIR", help=f"每个单位一份 {fmt}，写入 DIR/<单位>.{fmt}（目录不存在则创建）/ "
+                                                               f"also write one {fmt} per unit, DIR/<unit>.{fmt} (DIR created if missing)")
     check.add_argument("--lang", choices=("zh", "en"), default=None)
     check.add_argument("--group-by", choices=("project", "dimension"), default=None,
                        help="表格、JSON和Excel按项目（默认）或按审核维度排列问题 / order findings by project (default) or by review dimension")
@@ -512,6 +515,17 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if writer_class(fmt).binary and not path:
             print(f"{label}: --format {fmt} 需要 --output 文件 / needs --output FILE", file=err)
             return EXIT_INPUT
+    folders = [(fmt, Path(getattr(args, f"{fmt}_dir"))) for fmt in FOLDER_WRITERS if getattr(args, f"{fmt}_dir", None)]
+    for fmt, folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            print(f"{label}: --{fmt}-dir {folder}: 是文件而不是目录 / is a file, not a folder", file=err)
+            return EXIT_INPUT
+        except OSError as error:
+            print(f"{label}: --{fmt}-dir {folder}: 无法创建目录（{error.strerror or error}）/ cannot be created "
+                  f"({error.strerror or error})", file=err)
+            return EXIT_INPUT
 
     infos = setup.rule_infos()
     group_by = args.group_by or config.group_by or "project"
@@ -543,6 +557,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cls = writer_class(fmt)
             stream = stack.enter_context(atomic_output(Path(path), binary=cls.binary)) if path else out
             writers.append(cls(stream, run))
+        writers.extend(writer_class(fmt, folder=True)(folder, run) for fmt, folder in folders)
         progress = progress_bar(len(files), err, quiet=args.quiet)
         for item in audit_files(files, problems, engine, spec, jobs, progress.update if progress else None, layouts):
             if isinstance(item, InputError):

@@ -234,3 +234,78 @@ def test_english_opinion(tmp_path):
     assert [t for t, _ in workbook["paragraphs"][-3:]] == ["Reviewing body: 某区财政局", "Reviewer: 张三", "3 December 2026"]
     assert unknown["paragraphs"][0][0] == "To unit not stated (未注明单位):"
     assert unknown["rows"][1][3] == "not passed" and unknown["rows"][1][2].endswith("broken.xlsx")
+
+
+def run_check(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", *args, "-q", "--fail-on", "never"], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    """Two units and an unreadable input, written both as one file and as a folder (not there
+    yet, two levels deep) of one file per unit; the JSON report and the run's output beside."""
+    folder = tmp_path_factory.mktemp("opinion-dir")
+    inputs = (str(WORKBOOK), str(TEXT), str(broken_input(folder)))
+    single, report, target = folder / "opinion.docx", folder / "report.json", folder / "out" / "units"
+    plain = run_check(*inputs, "--json", str(report), "--docx", str(single), *OPINION)
+    with_dir = run_check(*inputs, "--json", str(report), "--docx", str(single), "--docx-dir", str(target), *OPINION)
+    return json.loads(report.read_text(encoding="utf-8")), single, target, plain, with_dir
+
+
+@needs_workbook
+def test_docx_dir_writes_each_unit_its_own_opinion(run_dir):
+    report, _, target, plain, with_dir = run_dir
+    assert with_dir == plain  # the folder adds no output of its own, nor changes the exit code
+    departments = list(dict.fromkeys(doc["department"] for doc in audited(report)))
+    assert len(departments) == 2
+    assert sorted(p.name for p in target.iterdir()) == sorted([f"{d}.docx" for d in departments] + ["未注明单位.docx"])
+    for department in departments:
+        (unit,) = units(target / f"{department}.docx")
+        assert unit["paragraphs"][0][0] == f"{department}："
+        own = [doc for doc in audited(report) if doc["department"] == department]
+        assert project_rows(unit) == [
+            ("—" if p["index"] is None else str(p["index"]), p["code"] or "—", p["name"], p["label"])
+            for doc in own for p in doc["verdict"]["projects"]
+        ]
+        other = next(d for d in departments if d != department)
+        assert other not in text_of(unit) and "broken.xlsx" not in text_of(unit)
+    (unknown,) = units(target / "未注明单位.docx")
+    assert unknown["paragraphs"][0][0] == "未注明单位：" and unknown["rows"][1][2].endswith("broken.xlsx")
+
+
+@needs_workbook
+def test_docx_dir_files_hold_the_single_files_opinions(run_dir, tmp_path):
+    report, single, target, _, _ = run_dir
+    names = list(dict.fromkeys(doc["department"] for doc in audited(report))) + ["未注明单位"]
+    for name, unit in zip(names, units(single), strict=True):
+        (alone,) = units(target / f"{name}.docx")
+        assert alone["title"].text == unit["title"].text and not alone["title"].paragraph_format.page_break_before
+        assert (alone["paragraphs"], alone["rows"]) == (unit["paragraphs"], unit["rows"])
+    # a unit's file is, byte for byte, the single file of a run of that unit's drafts alone
+    workbook_only = tmp_path / "workbook.docx"
+    check(str(WORKBOOK), "--format", "docx", "-o", str(workbook_only), *OPINION)
+    assert (target / f"{names[0]}.docx").read_bytes() == workbook_only.read_bytes()
+
+
+def test_unit_file_names_are_portable_and_distinct():
+    from auditor.writers.opinion_docx import unit_file_names
+
+    units_ = ["某区财政局/教育局: 本级*", "某区财政局_教育局_ 本级_", "CON", "com1.备用", "学校. ", "学校", "学校 ", "ＡＢ", "ab", "AB",
+              "?|<>", " . ", "中" * 120]
+    names = unit_file_names(units_)
+    assert names[:12] == ["某区财政局_教育局_ 本级_", "某区财政局_教育局_ 本级_-2", "CON_", "com1_.备用", "学校", "学校-2", "学校-3",
+                          "ＡＢ", "ab", "AB-2", "____", "未注明单位"]
+    assert len(names[12].encode("utf-8")) <= 200 and set(names[12]) == {"中"}
+    for name in names:
+        assert not set('\\/:*?"<>|') & set(name) and not name.endswith((".", " ")) and all(ord(c) >= 32 for c in name)
+
+
+def test_docx_dir_that_is_a_file_is_refused(tmp_path):
+    target = tmp_path / "opinions"
+    target.write_text("a file", encoding="utf-8")
+    code, _, err = run_check(str(TEXT), "--docx-dir", str(target), "--today", "2026-12-03")
+    assert code == 2
+    assert f"--docx-dir {target}" in err and "是文件而不是目录" in err and "is a file, not a folder" in err
+    assert target.read_text(encoding="utf-8") == "a file"

@@ -32,6 +32,11 @@ WRITERS: dict[str, tuple[str, str]] = {
     "docx": ("auditor.writers.opinion_docx", "OpinionDocxWriter"),
 }
 STREAM_ONLY = ("table", "github")  # formats meant for a terminal or a CI log, never a second file
+# format name → (module, class) of a writer given a folder (``--docx-dir DIR``) instead of a stream:
+# one file per unit there, each written by the writer itself
+FOLDER_WRITERS: dict[str, tuple[str, str]] = {
+    "docx": ("auditor.writers.opinion_docx", "OpinionFolderWriter"),
+}
 
 
 class ReportWriter:
@@ -102,8 +107,9 @@ def error_place(error: InputError, path: str) -> str:
     return f"{where} ({error.ref})" if error.ref else where
 
 
-def writer_class(fmt: str) -> type[ReportWriter]:
-    module, name = WRITERS[fmt]
+def writer_class(fmt: str, folder: bool = False) -> type[ReportWriter]:
+    """The writer of ``fmt``: to a stream, or with ``folder`` to a folder of files."""
+    module, name = (FOLDER_WRITERS if folder else WRITERS)[fmt]
     return getattr(importlib.import_module(module), name)
 
 

@@ -12,6 +12,7 @@ revise and resubmit (by the deadline if one is set), and the signature block. En
 Drafts are kept until ``finish`` (a unit's drafts may be far apart in the input), with only
 their findings still to deal with, without the draft text around them. The bytes are
 deterministic: core properties dated with the opinion's date, zip entries with ``ZIP_DATE``.
+``--docx-dir DIR`` (``OpinionFolderWriter``) writes the same document per unit, one file each.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import datetime
 import io
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -28,6 +30,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from auditor.atomic import atomic_output
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import review_opinion
 from auditor.report import UNKNOWN_UNIT, InputError, RunInfo, is_active, unit_name, written_date
@@ -36,6 +39,9 @@ from auditor.writers import ReportWriter, error_place, error_text, relative_path
 from auditor.ziparchive import copy_with_fixed_dates
 
 NUMERALS = "一二三四五六七八九十"
+UNSAFE_CHARACTERS = frozenset('\\/:*?"<>|')  # not allowed in a Windows file name
+RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))})
+FILE_NAME_BYTES = 200  # a unit's file name, within the 255 bytes file systems allow, room left for -N.docx
 INDICATORS_SHOWN = 8  # indicators named in a project's row of the verdict table; the rest are counted
 PAGE_MM = (210, 297)  # A4
 MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right, as GB/T 9704 sets them for official documents
@@ -166,20 +172,26 @@ class OpinionDocxWriter(ReportWriter):
         self.units.setdefault(UNKNOWN_UNIT, []).append(DraftEntry(relative_path(error.path, self.run.base), None, error=error))
 
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
+        self.out.write(self.render(list(self.units)))
+
+    def render(self, units: list[str]) -> bytes:
+        """The document holding the opinions of ``units`` (of those collected), each on a new
+        page: every unit's for the single file, one unit's for its own file."""
         document = Document()
         _set_up(document)
-        for n, (unit, entries) in enumerate(self.units.items()):
-            self._unit(document, unit, entries, new_page=n > 0)
+        for n, unit in enumerate(units):
+            self._unit(document, unit, self.units[unit], new_page=n > 0)
         date = datetime.datetime.fromisoformat(self.run.opinion["date"])
         properties = document.core_properties
         properties.title = self.words["title_no_year"]
         properties.author = properties.last_modified_by = self.run.opinion.get("issuer") or "budget-audit"
         properties.created = properties.modified = properties.last_printed = date
         properties.revision = 1
-        raw = io.BytesIO()
+        raw, fixed = io.BytesIO(), io.BytesIO()
         document.save(raw)
         raw.seek(0)
-        copy_with_fixed_dates(raw, self.out)
+        copy_with_fixed_dates(raw, fixed)
+        return fixed.getvalue()
 
     # one unit ---------------------------------------------------------------------------
     def _unit(self, document: Any, unit: str, entries: list[DraftEntry], new_page: bool) -> None:
@@ -299,6 +311,48 @@ class OpinionDocxWriter(ReportWriter):
             paragraph.paragraph_format.first_line_indent = 0
             if n == 0:
                 paragraph.paragraph_format.space_before = Pt(28)
+
+
+class OpinionFolderWriter(OpinionDocxWriter):
+    """``--docx-dir DIR``: each unit's opinion in a file of its own, ``DIR/<unit>.docx``, the same
+    document the single file holds for that unit; each file written atomically. ``out`` is DIR."""
+
+    def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
+        folder = Path(self.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for unit, name in zip(self.units, unit_file_names(list(self.units))):
+            with atomic_output(folder / f"{name}.docx", binary=True) as handle:
+                handle.write(self.render([unit]))
+
+
+def unit_file_names(units: list[str]) -> list[str]:
+    """Each unit's file name (without ``.docx``), safe on Windows and Linux; a name equal to an
+    earlier one (ignoring case, as Windows and macOS do) gets ``-2``, ``-3``, …"""
+    taken: set[str] = set()
+    names = []
+    for unit in units:
+        base = safe_file_name(unit)
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def safe_file_name(text: str) -> str:
+    """``text`` as a portable file name: characters Windows forbids (``\\/:*?"<>|``, controls) as
+    ``_``, no trailing dot or space, a reserved device name (``CON``, ``com1.x``) suffixed with
+    ``_`` before any extension, at most ``FILE_NAME_BYTES`` of UTF-8; ``未注明单位`` when nothing is left."""
+    name = "".join("_" if c in UNSAFE_CHARACTERS or ord(c) < 32 else c for c in text).strip()
+    while len(name.encode("utf-8")) > FILE_NAME_BYTES:
+        name = name[:-1]
+    name = name.rstrip(". ")
+    stem, dot, rest = name.partition(".")
+    if stem.rstrip(" ").upper() in RESERVED_NAMES:  # Windows reserves CON.txt as it does CON
+        name = f"{stem}_{dot}{rest}"
+    return name or UNKNOWN_UNIT
 
 
 def _set_up(document: Any) -> None:
