@@ -39,8 +39,6 @@ from auditor.writers import ReportWriter, error_place, error_text, relative_path
 from auditor.ziparchive import copy_with_fixed_dates
 
 NUMERALS = "一二三四五六七八九十"
-UNSAFE_CHARACTERS = frozenset('\\/:*?"<>|')  # not allowed in a Windows file name
-RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))})
 FILE_NAME_BYTES = 200  # a unit's file name, within the 255 bytes file systems allow, room left for -N.docx
 INDICATORS_SHOWN = 8  # indicators named in a project's row of the verdict table; the rest are counted
 PAGE_MM = (210, 297)  # A4
@@ -342,17 +340,13 @@ def unit_file_names(units: list[str]) -> list[str]:
 
 
 def safe_file_name(text: str) -> str:
-    """``text`` as a portable file name: characters Windows forbids (``\\/:*?"<>|``, controls) as
-    ``_``, no trailing dot or space, a reserved device name (``CON``, ``com1.x``) suffixed with
-    ``_`` before any extension, at most ``FILE_NAME_BYTES`` of UTF-8; ``未注明单位`` when nothing is left."""
-    name = "".join("_" if c in UNSAFE_CHARACTERS or ord(c) < 32 else c for c in text).strip()
-    while len(name.encode("utf-8")) > FILE_NAME_BYTES:
-        name = name[:-1]
-    name = name.rstrip(". ")
-    stem, dot, rest = name.partition(".")
-    if stem.rstrip(" ").upper() in RESERVED_NAMES:  # Windows reserves CON.txt as it does CON
-        name = f"{stem}_{dot}{rest}"
-    return name or UNKNOWN_UNIT
+    """``text`` as a file name valid on Windows, macOS and Linux (pathvalidate: forbidden characters
+    as ``_``, no trailing dot or space, ``CON`` → ``CON_``), at most ``FILE_NAME_BYTES`` of UTF-8;
+    ``未注明单位`` when nothing is left."""
+    from pathvalidate import sanitize_filename
+
+    name = sanitize_filename(text.strip(), platform="universal", replacement_text="_", max_len=FILE_NAME_BYTES)
+    return name if name.strip(". ") else UNKNOWN_UNIT  # "." and ".." name folders, not files
 
 
 def _set_up(document: Any) -> None:
