@@ -217,3 +217,21 @@ def test_workbook_every_project_gets_a_verdict(workbook_audit):
 
 def test_corpus_drafts_have_no_calculation_basis_field(audits, drafts):
     assert_not_checkable_on_the_corpus(RULE, audits, drafts)
+
+
+@pytest.mark.parametrize("budget, text", [
+    # a running total (累计) after each item is the total so far, not another quantity
+    (8.4, "①投影仪2台，每台1.2万元，计2.4万元；②移动展板20块，每块0.15万元，计3万元，累计5.4万元；③档案柜5组，报价3万元，累计8.4万元。"),
+    (26, "第一批采购18万元，第二批采购8万元，累计26万元"),
+    # 档案 (records) is not a tier (档), even after a numbered item ③ that NFKC reads as 3
+    (4.5, "③档案整理外包服务，合同价4.5万元"),
+])
+def test_running_totals_and_records_are_read_as_written(budget, text):
+    assert case(budget, text) is None
+
+
+def test_money_paid_before_is_still_context_not_a_running_total():
+    b = read_breakdown("累计已拨付60万元，本年安排保洁服务费40万元，合计40万元", words())
+    assert [m.text for m in b.context] == ["60万元"]
+    b = read_breakdown("一期20万元，二期15万元，累计35万元", words())
+    assert [m.text for m in b.totals] == ["35万元"] and not b.context
