@@ -113,3 +113,11 @@ def test_the_corpus_deadlines_are_still_reported() -> None:
     assert [(f.project.index if f.project else None, f.evidence) for f in Engine([RULE]).audit(shenzhen).findings] == [(14, "2025.12.31")]
     sample = read_document(SAMPLE_002, parse_value)
     assert [f.evidence for f in Engine([RULE]).audit(sample).findings] == ["2022年12月"]
+
+
+def test_an_outcome_of_a_multi_year_project_may_be_due_within_its_period(tmp_path: Path) -> None:
+    """An outcome (社会效益 here) of a two-year project may be stated for the period's end; a
+    deadline after the period, or a 时效 target in another year, is still reported."""
+    outcome = {"C17": "居民服务覆盖率", "D17": "≥90%", "E17": "2023年末阶段目标80%，2024年末覆盖率达到90%以上"}
+    assert findings_of(edited_workbook(tmp_path, {"B4": "2023-2024", **outcome})) == []
+    assert findings_of(edited_workbook(tmp_path, {"B4": "2021-2023", **outcome})) == [("2024年末", "indicators[5].description")]
