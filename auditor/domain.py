@@ -465,9 +465,23 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
     def names_staff(text: Any) -> bool:
         return vocabulary.names_staff(text if isinstance(text, str) else None)
 
+    def states_deadline(text: Any) -> bool:
+        """Whether one clause of a text is a deadline or a time limit on its own (``按季度结算，
+        每季度结束后15日内``: the value as a whole is text, its second clause a limit)."""
+        if not isinstance(text, str):
+            return False
+        for clause in CLAUSE_SPLIT.split(text):
+            value = parse_value(clause.strip()) if clause.strip() else None
+            if value is None:
+                continue
+            if value.kind == "date" or (value.kind == "quantity" and unit_family(unit_head(value.unit)) == "duration"):
+                return True
+        return False
+
     return {
         "family": family,
         "unit_family": unit_family,
+        "states_deadline": states_deadline,
         "unit_fits": unit_fits,
         "expected_units": expected_units,
         "indicator_term": indicator_term,
@@ -704,7 +718,10 @@ def _written_unit(unit: str) -> str:
     return "个工作日" if unit == "工作日" else unit
 
 
+CLAUSE_SPLIT = re.compile(r"[，,；;。]")
+
 VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
+    "states_deadline(text)": ("文字中某一分句本身是时限或期限（“按季度结算，每季度结束后15日内”）", "whether one clause of a text is a deadline or time limit on its own"),
     "family(level3)": ("指标名称的计量类别（rate、count、people、money、duration、date、change …），未收录为 null", "the unit family an indicator's name measures in, or null"),
     "unit_family(unit)": ("计量单位所属类别（万元 → money），未收录为 null", "the family a unit belongs to (万元 → money), or null"),
     "unit_fits(level3, unit)": ("单位是否与指标名称的计量类别相符；无法判断时为 true", "whether the unit fits what the name measures; true when it cannot be judged"),
