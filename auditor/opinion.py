@@ -17,7 +17,7 @@ from auditor.findings import SEVERITY_ORDER, Finding, ProjectRef
 from auditor.messages import where
 from auditor.model import Location
 from auditor.report import DIMENSION_EN, DIMENSIONS, RunInfo, is_active
-from auditor.verdicts import indicator_name
+from auditor.verdicts import in_opinion, indicator_name
 
 PLACES = 6  # places named per problem; the rest are counted
 
@@ -65,12 +65,15 @@ ADVICE_SHOWN = 3  # distinct pieces of advice of one problem shown; the rest are
 
 
 def review_opinion(findings: Iterable[Finding], run: RunInfo) -> list[DimensionOpinion]:
-    """The opinion on one draft. Problems within a dimension come worst first (severity, then
-    how often), then in rule order."""
+    """The opinion on one draft: what is sent back, the findings that send a project back under
+    the run's verdict policy (notes below ``revise_from`` stay in the findings lists, not in the
+    opinion a department receives). Problems within a dimension come worst first (severity,
+    then how often), then in rule order."""
     lang = run.lang
     order = {rule.id: n for n, rule in enumerate(run.rules)}
     opinion = []
-    for dimension, found in group_by_dimension(findings).items():
+    sent_back = [f for f in findings if in_opinion(f, run.verdict_policy)]
+    for dimension, found in group_by_dimension(sent_back).items():
         items = [_item(hits[0].rule, hits, run) for hits in _problems(found, lang)]
         items.sort(key=lambda i: (-SEVERITY_ORDER[i.severity], -i.count, order.get(i.rule, len(order)), i.rule))
         opinion.append(DimensionOpinion(dimension, dimension_label(dimension, lang), len(found), tuple(items)))

@@ -174,6 +174,12 @@ def _verdict(
     return ProjectVerdict(index, code, name, verdict, tuple(reasons), indicators, counts)
 
 
+def in_opinion(finding: Finding, policy: VerdictPolicy) -> bool:
+    """Whether a finding belongs in the 审核意见 sent to the department: one that sends a project
+    back; every finding when findings never do (``revise_from: never``)."""
+    return policy.revise_from == "never" or _sends_back(finding, policy)
+
+
 def _sends_back(finding: Finding, policy: VerdictPolicy) -> bool:
     if policy.revise_from == "never":
         return False

@@ -30,7 +30,9 @@ def check(*args: str) -> str:
 
 def test_opinion_of_000_by_dimension(audits):
     opinion = review_opinion(audits["000"].findings, run_info())
-    assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 14), ("规范性", 5)]
+    # what is sent back: info-level notes (value-syntax's missing operators, indicator-wordy) are not
+    assert [(part.dimension, part.count) for part in opinion] == [("完整性", 6), ("相关性", 1), ("可测性", 13), ("规范性", 4)]
+    assert all(item.severity != "info" for part in opinion for item in part.items)
     missing = opinion[0].items[0]
     assert (missing.rule, missing.title, missing.severity, missing.count) == ("indicator-missing", "缺少必设指标类别", "error", 6)
     # at the 产出指标 cell (line 90) under which 数量指标 should be added, not the table header (83)
@@ -40,28 +42,30 @@ def test_opinion_of_000_by_dimension(audits):
     measurable = [(i.rule, i.count) for i in opinion[2].items]
     # errors first, then by count; one heading per rule: value-syntax's two cases, whose advice
     # differs, are one problem carrying both pieces of advice
-    assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 4), ("value-not-measurable", 1),
+    assert measurable == [("indicator-placeholder", 7), ("unit-mismatch", 1), ("value-syntax", 3), ("value-not-measurable", 1),
                           ("percent-range", 1)]
     syntax = next(i for i in opinion[2].items if i.rule == "value-syntax")
     advice = {f.advice("zh") for f in audits["000"].findings if f.rule == "value-syntax"}
     # the grading case's advice carries each row's own example (完成率 ≥90%, 吸引外来客商次数 ≥90次,
-    # 外来企业意向投资数 ≥X万元): three pieces of one shape, given once, beside no_operator's one
+    # 外来企业意向投资数 ≥X万元): three pieces of one shape, given once; no_operator's note (info) is
+    # not sent back
     grading = [piece for piece in advice if piece.startswith("将评分标准移出指标值栏")]
     assert len(advice) == 4 and len(grading) == 3
     assert sum(piece in syntax.suggestion for piece in grading) == 1
-    assert next(piece for piece in advice if piece not in grading) in syntax.suggestion
+    assert next(piece for piece in advice if piece not in grading) not in syntax.suggestion
     assert any("“≥X万元”" in piece for piece in advice) and not any("次/日" in piece for piece in advice)
     for part in opinion:
         assert len({i.title for i in part.items}) == len(part.items)  # a heading once per dimension
     form = [(i.rule, i.count) for i in opinion[3].items]
-    assert form == [("goal-duplicate", 2), ("section-duplicate", 2), ("indicator-wordy", 1)]  # goal-duplicate's cases share their advice
+    assert form == [("goal-duplicate", 2), ("section-duplicate", 2)]  # goal-duplicate's cases share their advice
     assert opinion[3].items[1].places == ("部门整体（第34、38行）",)
 
 
-def test_opinion_counts_every_active_finding_once(audits):
+def test_opinion_counts_every_finding_sent_back_once(audits):
     for result in audits.values():
         opinion = review_opinion(result.findings, run_info())
-        assert sum(item.count for part in opinion for item in part.items) == len(result.findings)
+        sent_back = [f for f in result.findings if f.severity != "info"]  # the default policy: warning and above
+        assert sum(item.count for part in opinion for item in part.items) == len(sent_back)
         assert [DIMENSIONS.index(p.dimension) for p in opinion] == sorted(DIMENSIONS.index(p.dimension) for p in opinion)
 
 
@@ -70,7 +74,8 @@ def test_waived_and_baseline_findings_are_not_in_the_opinion(audits):
     findings[0] = replace(findings[0], waived="已确认")
     findings[1] = replace(findings[1], baseline=True)
     opinion = review_opinion(findings, run_info())
-    assert sum(item.count for part in opinion for item in part.items) == len(findings) - 2
+    assert findings[0].severity != "info" and findings[1].severity != "info"
+    assert sum(item.count for part in opinion for item in part.items) == len([f for f in findings if f.severity != "info"]) - 2
     assert sum(len(v) for v in group_by_dimension(findings, active_only=False).values()) == len(findings)
 
 
@@ -103,7 +108,7 @@ def test_json_counts_by_dimension_and_carries_the_opinion(monkeypatch):
     for doc, same in zip(plain["documents"], grouped["documents"]):
         assert sum(doc["by_dimension"].values()) == len(doc["findings"])
         assert "opinion" not in doc and same["findings"] == doc["findings"]
-        assert sum(p["findings"] for p in same["opinion"]) == len(doc["findings"])
+        assert sum(p["findings"] for p in same["opinion"]) == len([f for f in doc["findings"] if f["severity"] != "info"])
     first = grouped["documents"][0]["opinion"][0]
     assert first["dimension"] == "完整性" and first["problems"][0]["rule"] == "indicator-missing"
     assert set(first["problems"][0]) == {"rule", "title", "severity", "findings", "places", "more_places", "example", "suggestion"}
@@ -191,3 +196,11 @@ def test_advice_of_a_problem_in_several_projects_names_the_project_it_was_writte
     problem = next(p for part in opinion for p in part["problems"] if p["rule"] == "calculation-basis")
     # 1,018.55万元 is project 1's budget: a department reading project 7's advice must not take it as its own
     assert problem["suggestion"].startswith("（如项目1）写明本年度金额的测算过程") and "1,018.55万元" in problem["suggestion"]
+
+
+def test_with_revise_from_never_the_opinion_holds_every_finding(audits):
+    from auditor.verdicts import VerdictPolicy
+
+    run = replace(run_info(), verdict_policy=VerdictPolicy(revise_from="never"))
+    opinion = review_opinion(audits["000"].findings, run)
+    assert sum(item.count for part in opinion for item in part.items) == len(audits["000"].findings)

@@ -75,7 +75,7 @@ def active_by_dimension(documents: list[dict]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for doc in documents:
         for finding in doc["findings"]:
-            if not finding["waived"] and not finding["baseline"]:
+            if not finding["waived"] and not finding["baseline"] and finding["severity"] != "info":  # notes are not sent back
                 counts[finding["dimension"]] = counts.get(finding["dimension"], 0) + 1
     return {d: counts[d] for d in DIMENSIONS if d in counts}
 
