@@ -164,13 +164,30 @@ def _places(findings: list[Finding], lang: str) -> list[str]:
     for finding in findings:
         at = grouped.setdefault((finding.path, finding.project, finding.indicator), [])
         if finding.ref is not None:
-            at.append(Location(None, None, finding.ref))
+            at.append(Location(None, None, readable_ref(finding.ref, lang)))
         elif finding.line is not None:
             at.append(Location(finding.line))
     return [
         _place(path if several_files else None, project, indicator, list(dict.fromkeys(locations)), lang)
         for (path, project, indicator), locations in grouped.items()
     ]
+
+
+SHEET_CELL = re.compile(r"^(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!]+))!(?P<cell>\$?[A-Z]{1,3}\$?\d+)$")
+
+
+def readable_ref(ref: str, lang: str) -> str:
+    """A cell as a department reads it rather than as a formula writes it:
+    ``'3.背街小巷路面修缮工程'!A12`` → ``“3.背街小巷路面修缮工程”表A12`` (``sheet “…” A12``);
+    Word places (``表格 3 第5行第2列``) and bare cells stay as they are."""
+    match = SHEET_CELL.match(ref)
+    if match is None:
+        return ref
+    sheet = match.group("quoted").replace("''", "'") if match.group("quoted") else match.group("plain")
+    cell = match.group("cell").replace("$", "")
+    if sheet.lower().endswith((".csv", ".tsv")):  # a file of a two-file export, not a sheet
+        return f"“{sheet}”{cell}" if lang == "zh" else f"file “{sheet}” {cell}"
+    return f"“{sheet}”表{cell}" if lang == "zh" else f"sheet “{sheet}” {cell}"
 
 
 def _place(

@@ -140,7 +140,7 @@ def test_places_name_the_indicator_row_and_the_cell(audits, line_of):
     # a CSV cell has a text line and the cell Excel shows: the cell is named
     in_csv = replace(finding, ref="绩效指标.csv!E25")
     item = next(i for part in review_opinion([in_csv], run_info()) for i in part.items)
-    assert item.places[0].endswith("（绩效指标.csv!E25）") and "行" not in item.places[0].split("”")[-1]
+    assert item.places[0].endswith("（“绩效指标.csv”E25）") and "行" not in item.places[0].split("”")[-1]
 
 
 def test_places_of_one_indicator_row_are_one_place_and_bounded(audits):
@@ -204,3 +204,13 @@ def test_with_revise_from_never_the_opinion_holds_every_finding(audits):
     run = replace(run_info(), verdict_policy=VerdictPolicy(revise_from="never"))
     opinion = review_opinion(audits["000"].findings, run)
     assert sum(item.count for part in opinion for item in part.items) == len(audits["000"].findings)
+
+
+def test_cells_read_as_a_department_names_them():
+    from auditor.opinion import readable_ref
+
+    assert readable_ref("'3.背街小巷路面修缮工程'!A12", "zh") == "“3.背街小巷路面修缮工程”表A12"
+    assert readable_ref("绩效指标!$E$28", "en") == "sheet “绩效指标” E28"
+    assert readable_ref("'it''s'!B2", "zh") == "“it's”表B2"
+    assert readable_ref("项目信息.csv!G3", "zh") == "“项目信息.csv”G3"
+    assert readable_ref("表格 3 第5行第2列", "zh") == "表格 3 第5行第2列"
