@@ -396,3 +396,21 @@ def test_formulas_saved_without_their_value_read_as_written_with_a_note(tmp_path
     main(["check", str(path), "--format", "json", "--quiet"], out=report, err=io.StringIO())
     findings = json.loads(report.getvalue())["documents"][0]["findings"]
     assert not any(f["location"]["ref"].endswith("!D15") and f["rule"] == "value-syntax" for f in findings)
+
+
+def test_formulas_beyond_a_sheets_declared_dimension_are_still_read(tmp_path):
+    """Some exporters declare <dimension ref="A1"/> whatever the sheet holds; a read-only pass
+    trusting it would miss the formulas and leave their cells empty."""
+    import re
+    import zipfile
+
+    path = save_variant(tmp_path, "formulas.xlsx", lambda book: book.worksheets[1].__setitem__("D15", "=118.8万元"))
+    squeezed = tmp_path / "dimension_a1.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(squeezed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            dst.writestr(info, data)
+    cost = next(row for row in read_document(squeezed, parse_value).projects[1].indicators if row.level2 == "成本")
+    assert cost.value.raw == "=118.8万元"

@@ -36,7 +36,6 @@ def lex_xlsx(path: Path) -> BlockStream:
 
     with path.open("rb") as handle:  # a file object: openpyxl would refuse a name not ending .xlsx
         workbook = openpyxl.load_workbook(handle, data_only=True, read_only=False)
-    uncached = _uncached_formulas(path)
     stream = BlockStream()
     tables = 0
     try:
@@ -51,8 +50,9 @@ def lex_xlsx(path: Path) -> BlockStream:
         if by_layout and sheets:
             stream.notes.append(ReadNote("the workbook has no cell borders; tables found by layout", Location(ref=sheet_ref(sheets[0].title, "A1")),
                                  "工作簿没有单元格边框，按排布识别表格"))
+        formulas = _formula_texts(path, {sheet.title for sheet in sheets})
         for sheet in sheets:
-            tables = _sheet(sheet, stream, tables, by_layout, uncached.get(sheet.title, {}))
+            tables = _sheet(sheet, stream, tables, by_layout, formulas.get(sheet.title, {}))
     finally:
         workbook.close()
     return stream
@@ -73,9 +73,10 @@ FORMULA_MARK = re.compile(rb"<(?:\w+:)?f[ >/]")
 REAL_FORMULA = re.compile(r"[A-Za-z_][\w.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+")
 
 
-def _uncached_formulas(path: Path) -> dict[str, dict[str, str]]:
-    """Formula cells saved without a calculated value: sheet title → coordinate → the formula as
-    written. Only a workbook whose sheets hold formulas at all is opened a second time."""
+def _formula_texts(path: Path, titles: set[str]) -> dict[str, dict[str, str]]:
+    """The formulas as written on the sheets read (title → coordinate → ``=…``), for the cells
+    whose cached value is missing (the caller knows which: its data-only workbook reads None
+    there). Only a workbook whose sheets hold formulas at all is opened a second time."""
     import zipfile
 
     import openpyxl
@@ -88,20 +89,20 @@ def _uncached_formulas(path: Path) -> dict[str, dict[str, str]]:
     except (OSError, zipfile.BadZipFile, KeyError):
         return {}
     found: dict[str, dict[str, str]] = {}
-    with path.open("rb") as formula_file, path.open("rb") as value_file:
-        formulas = openpyxl.load_workbook(formula_file, data_only=False, read_only=True)
-        values = openpyxl.load_workbook(value_file, data_only=True, read_only=True)
+    with path.open("rb") as handle:
+        workbook = openpyxl.load_workbook(handle, data_only=False, read_only=True)
         try:
-            for sheet in formulas.worksheets:
-                cached = values[sheet.title]
-                for row, cached_row in zip(sheet.iter_rows(), cached.iter_rows()):
-                    for cell, value in zip(row, cached_row):
+            for sheet in workbook.worksheets:
+                if sheet.title not in titles:
+                    continue
+                sheet.reset_dimensions()  # some exporters declare <dimension ref="A1"/>: read every row
+                for row in sheet.iter_rows():
+                    for cell in row:
                         text = getattr(cell, "value", None)
-                        if isinstance(text, str) and text.startswith("=") and getattr(value, "value", None) is None:
+                        if isinstance(text, str) and text.startswith("="):
                             found.setdefault(sheet.title, {})[cell.coordinate] = text
         finally:
-            formulas.close()
-            values.close()
+            workbook.close()
     return found
 
 
