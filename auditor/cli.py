@@ -238,8 +238,7 @@ def read_all(paths: list[str], err: TextIO, lang: str, layout_paths: list[str] =
     for item in iter_documents(paths, layouts):
         if isinstance(item, InputError):
             failures += 1
-            where = f":{item.line}" if item.line else ""
-            print(f"{TEXTS[lang]['error']}: {item.path}{where}: {item.message}", file=err)
+            print_input_error(item, TEXTS[lang]["error"], err)
         else:
             documents.append(item)
     return documents, failures
@@ -562,8 +561,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for item in audit_files(files, problems, engine, spec, jobs, progress.update if progress else None, layouts):
             if isinstance(item, InputError):
                 unreadable += 1
-                where = f":{item.line}" if item.line else ""
-                print(f"{label}: {item.path}{where}: {item.message}", file=err)
+                print_input_error(item, label, err)
                 summary.add_unreadable(item)
                 for writer in writers:
                     writer.unreadable(item)
@@ -602,6 +600,13 @@ NOT_ANNOTATED = {"pdf": ("PDF 文件", "a PDF"), "doc": ("Word 97（.doc）文�
                  "text": ("文本文件（.txt、.csv）", "a text file (.txt, .csv)")}
 
 
+def print_input_error(error: InputError, label: str, err: TextIO) -> None:
+    """``错误: path:line: message`` for an input not audited (the message names a cell or part
+    itself where the reader knew one)."""
+    where = f":{error.line}" if error.line else ""
+    print(f"{label}: {error.path}{where}: {error.message}", file=err)
+
+
 def run_annotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Audit one draft as ``check`` does and write a copy of it with one comment per active
     finding; the draft itself is only read."""
@@ -625,8 +630,7 @@ def run_annotate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     finally:
         engine.close()
     if isinstance(outcome, InputError):
-        where = f":{outcome.line}" if outcome.line else (f": {outcome.ref}" if outcome.ref else "")
-        print(f"{label}: {outcome.path}{where}: {outcome.message}", file=err)
+        print_input_error(outcome, label, err)
         return EXIT_INPUT
     findings = [f for f in setup.settle(outcome).findings if is_active(f)]
     try:

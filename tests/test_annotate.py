@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -349,3 +350,13 @@ def test_libreoffice_opens_the_copies(tmp_path: Path) -> None:
                         "--outdir", str(pdfs), str(target)], check=True, capture_output=True, timeout=240)
         pdf = pdfs / (target.stem + ".pdf")
         assert pdf.exists() and pdf.stat().st_size > 0
+
+
+def test_a_damaged_draft_is_named_once_with_its_part(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(FORMATS_DOCX) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data[: len(data) // 2] if info.filename == "word/document.xml" else data)
+    code, _, err = run("annotate", str(damaged), "-o", str(tmp_path / "copy.docx"))
+    assert code == 2 and err.count("word/document.xml") == 1 and "XML" in err
