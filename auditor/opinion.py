@@ -17,7 +17,7 @@ from auditor.findings import SEVERITY_ORDER, Finding, ProjectRef
 from auditor.messages import where
 from auditor.model import Location
 from auditor.report import DIMENSION_EN, DIMENSIONS, RunInfo, is_active
-from auditor.verdicts import in_opinion, indicator_name
+from auditor.verdicts import DEPARTMENT, DEPARTMENT_NAMES, in_opinion, indicator_name
 
 PLACES = 6  # places named per problem; the rest are counted
 
@@ -196,7 +196,7 @@ def _place(
     """``项目1“…”指标“数量/服务社区个数”（'1.政府…'!D13）`` / ``project 1 “…”, indicator “…” (line 90)``."""
     zh = lang == "zh"
     if project is None:
-        name = "部门整体" if zh else "department level"
+        name = DEPARTMENT_NAMES.get(lang, DEPARTMENT)
     else:
         name = f"项目{project.index}“{project.name}”" if zh else f"project {project.index} “{project.name}”"
     if indicator is not None and indicator_name(indicator):

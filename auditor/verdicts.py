@@ -27,6 +27,7 @@ VERDICT_LABELS: dict[str, dict[str, str]] = {
 }
 REJECT_CONDITIONS = ("no_indicators", "no_budget", "not_understood")
 DEPARTMENT = "部门整体"
+DEPARTMENT_NAMES = {"zh": DEPARTMENT, "en": "department level"}
 TITLES_SHOWN = 3  # problems named in a 修改后通过 project's reason; the rest are in its findings
 
 
@@ -93,6 +94,10 @@ class ProjectVerdict:
 
     def label(self, lang: str) -> str:
         return verdict_label(self.verdict, lang)
+
+    def display_name(self, lang: str) -> str:
+        """The project's name, or the department-level part's in the report's language."""
+        return self.name if self.index is not None else DEPARTMENT_NAMES.get(lang, DEPARTMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +207,7 @@ def verdict_dict(verdict: DraftVerdict, lang: str) -> dict[str, Any]:
             {
                 "index": p.index,
                 "code": p.code,
-                "name": p.name,
+                "name": p.display_name(lang),
                 "verdict": p.verdict,
                 "label": p.label(lang),
                 "reasons": [{"code": r.code, "message": r.text(lang), "messages": {"zh": r.zh, "en": r.en}} for r in p.reasons],

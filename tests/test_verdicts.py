@@ -204,3 +204,11 @@ def test_junit_suites_carry_the_drafts_verdict(capsys):
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert properties["verdict"] == "不通过"
     assert (properties["verdict.pass"], properties["verdict.revise"], properties["verdict.reject"]) == ("0", "19", "1")
+
+
+def test_the_department_level_part_is_named_in_the_reports_language(capsys):
+    main(["check", str(DRAFT_FILES["000"]), "--format", "json", "--quiet", "--lang", "en"])
+    department = json.loads(capsys.readouterr().out)["documents"][0]["verdict"]["projects"][0]
+    assert (department["index"], department["name"]) == (None, "department level")
+    main(["check", str(DRAFT_FILES["000"]), "--format", "json", "--quiet"])
+    assert json.loads(capsys.readouterr().out)["documents"][0]["verdict"]["projects"][0]["name"] == "部门整体"

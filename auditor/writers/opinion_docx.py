@@ -272,7 +272,7 @@ class OpinionDocxWriter(ReportWriter):
                 row = (
                     words["none"] if project.index is None else str(project.index),
                     project.code or words["none"],
-                    project.name,
+                    project.display_name(lang),
                     project.label(lang),
                     self._problems(project),
                 )

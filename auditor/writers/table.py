@@ -316,10 +316,10 @@ def verdict_line(verdict: DraftVerdict, lang: str) -> str:
     rejected = [p for p in verdict.projects if p.verdict == REJECT]
     if lang == "zh":
         line = f"审核结论：{verdict.label(lang)}（{counts}）"
-        shown = [f"{'项目' + str(p.index) + ' ' if p.index is not None else ''}{p.name}（{'；'.join(r.zh for r in p.reasons)}）" for p in rejected]
+        shown = [f"{'项目' + str(p.index) + ' ' if p.index is not None else ''}{p.display_name(lang)}（{'；'.join(r.zh for r in p.reasons)}）" for p in rejected]
         return line + (f"；{verdict_label(REJECT, lang)}：" + "，".join(shown) if shown else "")
     line = f"verdict: {verdict.label(lang)} ({counts})"
-    shown = [f"{'project ' + str(p.index) + ' ' if p.index is not None else ''}{p.name} ({'; '.join(r.en for r in p.reasons)})" for p in rejected]
+    shown = [f"{'project ' + str(p.index) + ' ' if p.index is not None else ''}{p.display_name(lang)} ({'; '.join(r.en for r in p.reasons)})" for p in rejected]
     return line + ("; not passed: " + ", ".join(shown) if shown else "")
 
 

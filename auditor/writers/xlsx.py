@@ -246,9 +246,8 @@ class XlsxWriter(ReportWriter):
         lang = self.run.lang
         unit = unit_name(result.department)
         for p in self.run.verdict(result).projects:
-            name = p.name if p.index is not None or lang == "zh" else "department level"
             self.verdict_rows.append([
-                path, unit, p.index, p.code, name, p.label(lang),
+                path, unit, p.index, p.code, p.display_name(lang), p.label(lang),
                 "；".join(r.text(lang) for r in p.reasons) if lang == "zh" else "; ".join(r.text(lang) for r in p.reasons),
                 "、".join(indicator_name(i) for i in p.indicators) if lang == "zh" else ", ".join(indicator_name(i) for i in p.indicators),
             ])
