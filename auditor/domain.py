@@ -467,14 +467,15 @@ def vocabulary_functions(vocabulary: Vocabulary) -> dict[str, Callable[..., Any]
 
     def states_deadline(text: Any) -> bool:
         """Whether one clause of a text is a deadline or a time limit on its own (``按季度结算，
-        每季度结束后15日内``: the value as a whole is text, its second clause a limit)."""
+        每季度结束后15日内``: the value as a whole is text, its second clause a limit) — a date, a
+        duration, an on-time rate or a frequency, as timeliness-no-deadline takes a whole value."""
         if not isinstance(text, str):
             return False
-        for clause in CLAUSE_SPLIT.split(text):
-            value = parse_value(clause.strip()) if clause.strip() else None
-            if value is None:
-                continue
-            if value.kind == "date" or (value.kind == "quantity" and unit_family(unit_head(value.unit)) == "duration"):
+        for clause in CLAUSE_END.split(text):
+            value = parse_value(clause.strip())
+            if value.kind == "date" or (value.kind == "quantity" and (
+                unit_family(unit_head(value.unit)) in ("duration", "rate") or unit_family(value.per) == "duration"
+            )):
                 return True
         return False
 
@@ -717,8 +718,6 @@ def _written_unit(unit: str) -> str:
     """A unit as written after a number: 3个工作日, 2个月."""
     return "个工作日" if unit == "工作日" else unit
 
-
-CLAUSE_SPLIT = re.compile(r"[，,；;。]")
 
 VOCABULARY_FUNCTION_DOCS: dict[str, tuple[str, str]] = {
     "states_deadline(text)": ("文字中某一分句本身是时限或期限（“按季度结算，每季度结束后15日内”）", "whether one clause of a text is a deadline or time limit on its own"),
