@@ -514,6 +514,11 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if writer_class(fmt).binary and not path:
             print(f"{label}: --format {fmt} 需要 --output 文件 / needs --output FILE", file=err)
             return EXIT_INPUT
+    try:
+        opinion = opinion_settings(config.opinion, args, today)
+    except ValueError as error:
+        print(f"{label}: {error}", file=err)
+        return EXIT_INPUT
     folders = [(fmt, Path(getattr(args, f"{fmt}_dir"))) for fmt in FOLDER_WRITERS if getattr(args, f"{fmt}_dir", None)]
     for fmt, folder in folders:
         try:
@@ -528,11 +533,6 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     infos = setup.rule_infos()
     group_by = args.group_by or config.group_by or "project"
-    try:
-        opinion = opinion_settings(config.opinion, args, today)
-    except ValueError as error:
-        print(f"{label}: {error}", file=err)
-        return EXIT_INPUT
     policy = VerdictPolicy.from_config(verdict_settings(ruleset, config))
     configuration = {**effective_configuration(config, spec, fail_on, lang, setup.waivers_path, setup.baseline_path), "verdict": policy.as_dict(),
                      "opinion": {k: v for k, v in opinion.items() if k != "date"}}

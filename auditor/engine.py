@@ -336,13 +336,21 @@ def make_finding(rule: Rule, target: Target, hit: Hit, refs: dict[int, ProjectRe
     return _finding(rule, hit, loc, data, target.document.path, project, field, context, indicator_of(target, field))
 
 
-def indicator_of(target: Target, field: str) -> tuple[str, str] | None:
-    """(二级, 三级) of the indicator row a finding is about, if it is about one."""
-    row = target.obj if target.scope == "indicator" else None
-    if row is None and target.project is not None:
+def indicator_row(target: Target, field: str) -> Any:
+    """The indicator row a finding is about: the target's, or a project's row its field names
+    (``indicators[3].value``); None when it is about no row."""
+    if target.scope == "indicator":
+        return target.obj
+    if target.project is not None:
         match = INDEXED.match(field)
         if match and match.group("list") == "indicators":
-            row = target.project.indicators[int(match.group("i"))]
+            return target.project.indicators[int(match.group("i"))]
+    return None
+
+
+def indicator_of(target: Target, field: str) -> tuple[str, str] | None:
+    """(二级, 三级) of the indicator row a finding is about, if it is about one."""
+    row = indicator_row(target, field)
     return None if row is None else (row.level2 or "", row.level3 or "")
 
 
@@ -386,9 +394,10 @@ def finding_context(target: Target, hit_field: str) -> dict[str, Any] | None:
     if target.scope == "text":
         return {"type": "text", "kind": target.env.get("kind"), "text": target.obj}
     if target.scope == "project" and project is not None:
+        row = indicator_row(target, hit_field)
+        if row is not None:
+            return _row_context(row)
         match = INDEXED.match(hit_field)
-        if match and match.group("list") == "indicators":
-            return _row_context(project.indicators[int(match.group("i"))])
         if hit_field.startswith("goals"):
             return _goals_context(project, project.goals[int(match.group("i"))] if match else None)
         if hit_field.startswith("purpose") and project.purpose:

@@ -151,5 +151,8 @@ class DocumentResult:
     signatures: dict[str, Any] = field(default_factory=dict)  # run-level rules' view of the draft, until compared
     layout: str | None = None  # the layout profile the draft was read with
     notes: list[ReaderNote] = field(default_factory=list)  # what the reader noticed and worked around
+    # the verdict under a policy, (policy, DraftVerdict), kept by RunInfo.verdict so that every report
+    # of a run reads one verdict; recomputed when asked under another policy
+    verdict: Any = None
 
     __reduce__ = rebuilt_by_init

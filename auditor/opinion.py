@@ -132,14 +132,15 @@ def _advice(findings: list[Finding], lang: str) -> str:
     naming other rows or amounts is given once, the first finding's."""
     texts = [(finding, finding.advice(lang)) for finding in findings]
     kept: list[str] = []
-    shown: list[str] = []
+    distinct: list[str] = []
     for finding, text in texts:
+        if len(distinct) == ADVICE_SHOWN:
+            break
         if text and not any(same_advice(text, seen) for seen in kept):
             kept.append(text)
             # another project's advice of this template names other rows or amounts: say whose this is
             differs = any(other != text and same_advice(other, text) for _, other in texts if other)
-            shown.append(_for_project(text, finding.project, lang) if differs else text)
-    distinct = shown[:ADVICE_SHOWN]
+            distinct.append(_for_project(text, finding.project, lang) if differs else text)
     if lang != "zh":
         return " ".join(distinct)
     # pieces that end their sentence follow on directly (never “。；”); the others take “；”

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,18 @@ class RunInfo:
     def rule(self, rule_id: str) -> RuleInfo | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
+    @cached_property
+    def rule_titles(self) -> dict[str, Mapping[str, str]]:
+        return {r.id: r.title for r in self.rules}
+
     def verdict(self, result: DocumentResult) -> DraftVerdict:
-        """The draft's verdict and its projects' under this run's policy."""
-        return draft_verdict(result, self.verdict_policy, {r.id: r.title for r in self.rules})
+        """The draft's verdict and its projects' under this run's policy, computed once per
+        settled draft (the summary and every writer ask for it). Ask only once waivers and the
+        baseline are applied: the run's drivers do."""
+        kept = result.verdict
+        if kept is None or kept[0] != self.verdict_policy:
+            kept = result.verdict = (self.verdict_policy, draft_verdict(result, self.verdict_policy, self.rule_titles))
+        return kept[1]
 
 
 def counts_toward_failure(finding: Finding, fail_on: str) -> bool:
@@ -163,10 +173,8 @@ class SummaryBuilder:
         drafts, projects = self.units.setdefault(unit_name(result.department), (Counter(), Counter()))
         drafts[verdict.verdict] += 1
         self.draft_verdicts[verdict.verdict] += 1
-        for project in verdict.projects:
-            if project.index is not None:
-                projects[project.verdict] += 1
-                self.project_verdicts[project.verdict] += 1
+        projects.update(verdict.counts)  # projects only, not the department-level part
+        self.project_verdicts.update(verdict.counts)
         self.projects += result.projects
         per_project: Counter = Counter()
         for finding in result.findings:

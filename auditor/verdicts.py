@@ -197,6 +197,13 @@ def indicator_name(indicator: tuple[str, str]) -> str:
     return f"{level2}/{level3}" if level2 and level3 and level2 != level3 else (level3 or level2)
 
 
+def verdict_counts_text(counts: Mapping[str, int], lang: str) -> str:
+    """``通过0个、修改后通过19个、不通过1个`` / ``0 pass, 19 pass after revision, 1 not passed``."""
+    if lang == "zh":
+        return "、".join(f"{verdict_label(v, lang)}{counts[v]}个" for v in VERDICTS)
+    return ", ".join(f"{counts[v]} {verdict_label(v, lang)}" for v in VERDICTS)
+
+
 def verdict_dict(verdict: DraftVerdict, lang: str) -> dict[str, Any]:
     """A draft's verdict as the JSON and SARIF reports carry it."""
     return {

@@ -551,16 +551,16 @@
     var body = el("tbody");
     verdict[3].forEach(function (p) {
       var tr = el("tr");
-      tr.setAttribute("data-verdict", p[3]);
+      tr.setAttribute("data-verdict", p[2]);
       tr.appendChild(el("td", "num", p[0] === null ? "" : String(p[0])));
       var name = el("td");
-      if (p[0] === null) name.textContent = L.part_one; else name.textContent = p[1];
+      name.textContent = p[0] === null ? L.part_one : p[1];
       tr.appendChild(name);
       var cell = el("td");
-      cell.appendChild(el("span", "verdict-tag verdict-" + p[3], p[4]));
+      cell.appendChild(el("span", "verdict-tag verdict-" + p[2], p[3]));
       tr.appendChild(cell);
-      tr.appendChild(el("td", null, p[5].join(L.list_sep)));
-      tr.appendChild(el("td", "indicators", p[6].join(L.list_sep)));
+      tr.appendChild(el("td", null, p[4].join(L.list_sep)));
+      tr.appendChild(el("td", "indicators", p[5].join(L.list_sep)));
       body.appendChild(tr);
     });
     table.appendChild(body);

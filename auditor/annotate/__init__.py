@@ -16,7 +16,6 @@ from typing import TypeVar
 
 from auditor.findings import Finding
 
-FORMATS = ("docx", "xlsx")  # what annotate writes comments into (by content, not name)
 SEVERITY_LABEL = {
     "zh": {"error": "错误", "warning": "警告", "info": "提示"},
     "en": {"error": "Error", "warning": "Warning", "info": "Info"},
@@ -41,9 +40,6 @@ class Unplaced:
     finding: Finding
     reason_zh: str
     reason_en: str
-
-    def text(self, lang: str) -> str:
-        return self.reason_zh if lang == "zh" else self.reason_en
 
 
 @dataclass

@@ -8,7 +8,6 @@ counted as they stand, cells counted in the row without Word 97 ``hMerge`` conti
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from auditor.annotate import Annotated, AnnotateError, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import Finding
 from auditor.readers.docx import BodyWalker, P, W, element_content, placed_cells, table_rows
-from auditor.ziparchive import copy_with_fixed_dates
+from auditor.ziparchive import write_fixed
 
 PARAGRAPH_REF = re.compile(r"^段落 (\d+)$")
 CELL_REF = re.compile(r"^表格 (\d+) 第(\d+)行第(\d+)列$")
@@ -118,9 +117,6 @@ def annotate_docx(source: Path, target: Path, findings: Sequence[Finding], optio
         result.comments += 1
         places.add(element)
     result.places = len(places)
-    raw = io.BytesIO()
-    document.save(raw)
-    raw.seek(0)
     with atomic_output(target, binary=True) as handle:
-        copy_with_fixed_dates(raw, handle)
+        write_fixed(document.save, handle)
     return result

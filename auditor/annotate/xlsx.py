@@ -10,7 +10,6 @@ keeps — formulas, styles, merged cells, every sheet — is written back as it 
 from __future__ import annotations
 
 import datetime
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 from auditor.annotate import Annotated, AnnotateError, AnnotateOptions, placed
 from auditor.atomic import atomic_output
 from auditor.findings import SEVERITY_ORDER, Finding
-from auditor.ziparchive import copy_with_fixed_dates
+from auditor.ziparchive import save_workbook_fixed
 
 SEPARATOR = "\n──────────\n"
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
@@ -110,11 +109,6 @@ def save_workbook(workbook, target: Path, date: datetime.datetime | None) -> Non
     """Saved as openpyxl's ``save`` does, but dated ``date`` (the review's, when given) rather than
     the moment of writing, and with fixed zip entry dates: the same input and options give the
     same bytes."""
-    from openpyxl.writer.excel import ExcelWriter
-
     workbook.properties.modified = date or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    with tempfile.TemporaryFile() as raw:
-        ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-        raw.seek(0)
-        with atomic_output(target, binary=True) as handle:
-            copy_with_fixed_dates(raw, handle)
+    with atomic_output(target, binary=True) as handle:
+        save_workbook_fixed(workbook, handle)

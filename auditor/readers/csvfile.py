@@ -18,23 +18,22 @@ DELIMITERS = ",\t;|"
 SNIFF_CHARS = 16_384
 
 
-def lex_csv(text: str, name: str, delimiter: str | None = None, qualified: bool = False, lines: bool | None = None) -> BlockStream:
+def lex_csv(text: str, name: str, delimiter: str | None = None, qualified: bool = False, lines: bool = True) -> BlockStream:
     """The file's rows as one grid (blank rows left out). ``qualified``: the file is read with
     another (a companion table), so its cells are named with the file (``项目表.csv!F2``);
-    ``lines`` (default: not qualified): its cells carry their text lines — the draft's own file
-    does, a companion's does not (its lines are not the draft's)."""
+    ``lines``: its cells carry their text lines — the draft's own file does, a companion's does
+    not (its lines are not the draft's)."""
     text = text.lstrip("\ufeff")
     delimiter = delimiter or _delimiter(text[:SNIFF_CHARS])
     grid = Grid(name, "csv")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
     prefix = f"{name}!" if qualified else ""
-    with_lines = not qualified if lines is None else lines
     for record, row in enumerate(reader, start=1):  # the row Excel shows: a cell may hold line breaks
         start = line
         line = reader.line_num + 1
         cells = [
-            GridCell(clean_cell_text(value), Location(line=start if with_lines else None, ref=f"{prefix}{column_letter(c + 1)}{record}"), c)
+            GridCell(clean_cell_text(value), Location(line=start if lines else None, ref=f"{prefix}{column_letter(c + 1)}{record}"), c)
             for c, value in enumerate(row)
         ]
         if any(cell.text for cell in cells):

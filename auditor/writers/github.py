@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.report import SEVERITIES, InputError, RunInfo, is_active
-from auditor.verdicts import VERDICTS, verdict_label
+from auditor.verdicts import VERDICTS, verdict_counts_text
 from auditor.writers import ReportWriter, error_label, error_text, relative_path
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -143,7 +143,7 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
             text += f"，未能识别版式{not_understood}份"
         verdicts = summary.get("verdicts", {}).get("projects")
         if verdicts:
-            text += "；项目" + "、".join(f"{verdict_label(v, lang)}{verdicts[v]}个" for v in VERDICTS)
+            text += "；项目" + verdict_counts_text(verdicts, lang)
         return text
     text = (
         f"budget-audit: {summary['documents']} drafts, {summary['projects']} projects, {summary['findings']} findings "
@@ -158,7 +158,7 @@ def summary_text(summary: dict[str, Any], lang: str) -> str:
         text += f", {not_understood} layout not understood"
     verdicts = summary.get("verdicts", {}).get("projects")
     if verdicts:
-        text += "; projects: " + ", ".join(f"{verdicts[v]} {verdict_label(v, lang)}" for v in VERDICTS)
+        text += "; projects: " + verdict_counts_text(verdicts, lang)
     return text
 
 

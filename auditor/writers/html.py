@@ -463,13 +463,13 @@ def opinion_payload(result: DocumentResult, run: RunInfo) -> list[Any]:
 
 def verdict_payload(verdict: DraftVerdict, lang: str) -> list[Any]:
     """A draft's verdict for the page: [verdict, label, counts, projects], each project
-    [index or null, name, code, verdict, label, reasons, indicators (二级/三级)]."""
+    [index or null, name, verdict, label, reasons, indicators (二级/三级)]."""
     return [
         verdict.verdict,
         verdict.label(lang),
         dict(verdict.counts),
         [
-            [p.index, p.name, p.code, p.verdict, p.label(lang), [r.text(lang) for r in p.reasons], [indicator_name(i) for i in p.indicators]]
+            [p.index, p.display_name(lang), p.verdict, p.label(lang), [r.text(lang) for r in p.reasons], [indicator_name(i) for i in p.indicators]]
             for p in verdict.projects
         ],
     ]

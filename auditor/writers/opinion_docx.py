@@ -36,7 +36,7 @@ from auditor.opinion import review_opinion
 from auditor.report import UNKNOWN_UNIT, InputError, RunInfo, is_active, unit_name, written_date
 from auditor.verdicts import PASS, REJECT, VERDICTS, DraftVerdict, ProjectVerdict, indicator_name, verdict_label
 from auditor.writers import ReportWriter, error_place, error_text, relative_path
-from auditor.ziparchive import copy_with_fixed_dates
+from auditor.ziparchive import write_fixed
 
 NUMERALS = "一二三四五六七八九十"
 FILE_NAME_BYTES = 200  # a unit's file name, within the 255 bytes file systems allow, room left for -N.docx
@@ -185,10 +185,8 @@ class OpinionDocxWriter(ReportWriter):
         properties.author = properties.last_modified_by = self.run.opinion.get("issuer") or "budget-audit"
         properties.created = properties.modified = properties.last_printed = date
         properties.revision = 1
-        raw, fixed = io.BytesIO(), io.BytesIO()
-        document.save(raw)
-        raw.seek(0)
-        copy_with_fixed_dates(raw, fixed)
+        fixed = io.BytesIO()
+        write_fixed(document.save, fixed)
         return fixed.getvalue()
 
     # one unit ---------------------------------------------------------------------------
@@ -251,22 +249,23 @@ class OpinionDocxWriter(ReportWriter):
 
     def _verdict_table(self, document: Any, entries: list[DraftEntry]) -> None:
         words, lang = self.words, self.run.lang
+        style_id = document.styles["Opinion Table"].style_id
         table = document.add_table(rows=1, cols=len(COLUMN_MM))
         table.style = "Table Grid"
         table.autofit = False
         for cell, text in zip(table.rows[0].cells, words["header"]):
-            _fill(cell, text, bold=True)
+            _fill(cell, text, style_id, bold=True)
         _repeat_as_header(table.rows[0])
         several = len(entries) > 1
         for entry in entries:
             if several:
                 cells = table.add_row().cells
-                _fill(cells[0].merge(cells[-1]), words["file_row"].format(path=entry.path), bold=True)
+                _fill(cells[0].merge(cells[-1]), words["file_row"].format(path=entry.path), style_id, bold=True)
             if entry.error is not None:
                 row = (words["none"], words["none"], error_place(entry.error, entry.path), verdict_label(REJECT, lang),
                        error_text(entry.error, lang, located=False))
                 for cell, text in zip(table.add_row().cells, row):
-                    _fill(cell, text)
+                    _fill(cell, text, style_id)
                 continue
             for project in entry.verdict.projects if entry.verdict else ():
                 row = (
@@ -277,7 +276,7 @@ class OpinionDocxWriter(ReportWriter):
                     self._problems(project),
                 )
                 for cell, text in zip(table.add_row().cells, row):
-                    _fill(cell, text)
+                    _fill(cell, text, style_id)
         for column, width in zip(table.columns, COLUMN_MM):
             column.width = Mm(width)  # the grid, which LibreOffice and WPS lay out by
         for row in table.rows:
@@ -287,7 +286,7 @@ class OpinionDocxWriter(ReportWriter):
     def _problems(self, project: ProjectVerdict) -> str:
         """The verdict table's last column: the reasons, then the indicators that send it back."""
         words, lang = self.words, self.run.lang
-        parts = [r.text(lang) for r in project.reasons if project.verdict != PASS]
+        parts = [r.text(lang) for r in project.reasons]  # a passing project has none
         names = [indicator_name(i) for i in project.indicators]
         if names:
             shown = words["list_sep"].join(names[:INDICATORS_SHOWN])
@@ -391,9 +390,11 @@ def _east_asian_font(style: Any, name: str) -> None:
         fonts.attrib.pop(qn(theme), None)
 
 
-def _fill(cell: Any, text: str, bold: bool = False) -> None:
+def _fill(cell: Any, text: str, style_id: str, bold: bool = False) -> None:
     paragraph = cell.paragraphs[0]
-    paragraph.style = "Opinion Table"
+    # by the style's id: python-docx resolves a style given by name (or object) by scanning every
+    # style, per cell, which was most of the document's writing time
+    paragraph._p.style = style_id
     run = paragraph.add_run(text)
     if bold:
         run.bold = True

@@ -217,9 +217,10 @@ class SarifWriter(ReportWriter):
 
     def document(self, result: DocumentResult) -> None:
         path = relative_path(result.path, self.run.base)
+        uri = artifact_location(path)["uri"]
         if result.layout:
-            self.layouts.setdefault(artifact_location(path)["uri"], result.layout)
-        self.verdicts.setdefault(artifact_location(path)["uri"], verdict_dict(self.run.verdict(result), self.run.lang))
+            self.layouts.setdefault(uri, result.layout)
+        self.verdicts.setdefault(uri, verdict_dict(self.run.verdict(result), self.run.lang))
         seen: dict[tuple[str, ...], int] = {}
         for finding in result.findings:
             seen[finding.identity] = occurrence = seen.get(finding.identity, 0) + 1

@@ -24,7 +24,7 @@ from wcwidth import wcswidth, wcwidth
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import dimension_label, group_by_dimension
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError
-from auditor.verdicts import REJECT, VERDICTS, DraftVerdict, verdict_label
+from auditor.verdicts import REJECT, DraftVerdict, verdict_counts_text, verdict_label
 from auditor.writers import ReportWriter, error_place, error_reason
 
 HEADERS = {
@@ -311,8 +311,7 @@ class TableWriter(ReportWriter):
 
 def verdict_line(verdict: DraftVerdict, lang: str) -> str:
     """``审核结论：修改后通过（通过0个、修改后通过19个、不通过1个）；不通过：项目4 …（预算数为0或未填写）``."""
-    counts = "、".join(f"{verdict_label(v, lang)}{verdict.counts[v]}个" for v in VERDICTS) if lang == "zh" else \
-        ", ".join(f"{verdict.counts[v]} {verdict_label(v, lang)}" for v in VERDICTS)
+    counts = verdict_counts_text(verdict.counts, lang)
     rejected = [p for p in verdict.projects if p.verdict == REJECT]
     if lang == "zh":
         line = f"审核结论：{verdict.label(lang)}（{counts}）"
@@ -370,9 +369,9 @@ def _summary(summary: dict[str, Any], lang: str) -> str:
     if verdicts:
         projects = verdicts["projects"]
         if lang == "zh":
-            lines.append("  项目审核结论：" + "、".join(f"{verdict_label(v, lang)}{projects[v]}个" for v in VERDICTS))
+            lines.append("  项目审核结论：" + verdict_counts_text(projects, lang))
         else:
-            lines.append("  verdicts of the projects: " + ", ".join(f"{projects[v]} {verdict_label(v, lang)}" for v in VERDICTS))
+            lines.append("  verdicts of the projects: " + verdict_counts_text(projects, lang))
     if dims:
         lines.append(("  按维度：" if lang == "zh" else "  by dimension: ") + dims)
     if not_checkable:

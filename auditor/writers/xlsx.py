@@ -18,16 +18,14 @@ deterministic: fixed document properties and zip entry dates (the archive is rew
 
 from __future__ import annotations
 
-import tempfile
 import unicodedata
-import zipfile
 from typing import Any
 
 from auditor.findings import DocumentResult, Finding
 from auditor.opinion import group_by_dimension, review_opinion
 from auditor.report import DIMENSION_EN, SEVERITY_ZH, InputError, RunInfo, unit_name
 from auditor.verdicts import REJECT, VERDICTS, indicator_name, verdict_label
-from auditor.ziparchive import FIXED_TIME, copy_with_fixed_dates
+from auditor.ziparchive import FIXED_TIME, save_workbook_fixed
 from auditor.writers import ReportWriter, error_label, error_reason, relative_path
 
 SAMPLE_ROWS = 200
@@ -380,11 +378,9 @@ class XlsxWriter(ReportWriter):
 
     # the end ----------------------------------------------------------------------------
     def finish(self, summary: dict[str, Any], notices: list[dict[str, str]]) -> None:
-        from openpyxl.writer.excel import ExcelWriter
-
-        self._flush()
         from openpyxl.utils import get_column_letter
 
+        self._flush()
         self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS['zh']))}{self.rows + 1}"
         self._write_summary(summary, notices)
         self._write_verdicts()
@@ -393,7 +389,4 @@ class XlsxWriter(ReportWriter):
         properties.lastModifiedBy = "budget-audit"
         properties.title = WORDS[self.run.lang]["title"]
         properties.created = properties.modified = FIXED_TIME
-        with tempfile.TemporaryFile() as raw:
-            ExcelWriter(self.workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-            raw.seek(0)
-            copy_with_fixed_dates(raw, self.out)
+        save_workbook_fixed(self.workbook, self.out)
