@@ -23,7 +23,7 @@ from typing import Any
 
 from auditor.datafile import LocatedError
 from auditor.resources import resource_path
-from auditor.values import normalize_unit
+from auditor.values import base_unit, normalize_unit
 
 VOCABULARY_PATH = resource_path("rules", "vocabulary.yaml")
 SCHEMA_PATH = resource_path("rules", "vocabulary.schema.json")
@@ -122,10 +122,15 @@ class Vocabulary:
         return found
 
     def family_of_unit(self, unit: str | None) -> str | None:
-        """The family a unit belongs to (``万元`` → money), or None for a unit no family lists."""
+        """The family a unit belongs to (``万元`` → money; ``万小时`` → duration, a magnitude before
+        a unit being that unit), or None for a unit no family lists."""
         if not unit:
             return None
-        return self._unit_families.get(normalize_unit(unit))
+        canonical = normalize_unit(unit)
+        family = self._unit_families.get(canonical)
+        if family is None and base_unit(canonical) != canonical:
+            family = self._unit_families.get(base_unit(canonical))
+        return family
 
     def accepted_units(self, entry: VocabularyEntry) -> tuple[str, ...] | None:
         """The units a name of this entry may be measured in (None: not judged)."""

@@ -163,3 +163,11 @@ def test_coefficients_indices_and_multiples_are_dimensionless():
     family = FUNCTIONS["family"]
     assert [family(n) for n in ("农田灌溉水有效利用系数", "空气质量综合指数", "带动投资倍数", "收支比值")] == ["dimensionless"] * 4
     assert family("群众满意度指数") == "rate"  # a satisfaction index stays a satisfaction
+
+
+def test_a_magnified_unit_belongs_to_its_units_family():
+    from auditor.domain import expression_functions
+
+    unit_family = expression_functions()["unit_family"]
+    assert (unit_family("万小时"), unit_family("千人"), unit_family("十万亩")) == ("duration", "people", "area")
+    assert unit_family("万元") == "money"
