@@ -271,7 +271,8 @@ RESTATES = re.compile(r"^[^。；;\n\d=]{0,6}$")  # what stands between an amoun
 
 # a quantity rates apply to: a number with a counting word (not an age, a year or money)
 QUANTITY = re.compile(
-    r"\d+(?:\.\d+)?\s*万?\s*(?:人次|人|户|名|个|家|所|台|套|辆|亩|平方米|平米|公里|千米|米|次|场|批|处|间|村|站|床|份|件|项|盏|条|座|栋|吨|只|头|羽|月|天|课时)"
+    r"\d+(?:\.\d+)?\s*[十百千万亿]?\s*(?:人次|人|户|名|个|家|所|台|套|辆|亩|公顷|平方公里|平方千米|平方米|平米|公里|千米|米|立方米|"
+    r"次|场|批|处|间|村|站|床|份|件|项|盏|条|座|栋|吨|只|头|羽|尾|株|棵|眼|枚|箱|袋|剂|人份|月|天|小时|课时)"
 )
 CONVERTS = re.compile(r"^[\s,，]*(?:即|折合|约合|换算为|合)[\s为:：]*$")  # 537,600元，折合…万元
 

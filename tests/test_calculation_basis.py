@@ -235,3 +235,11 @@ def test_money_paid_before_is_still_context_not_a_running_total():
     assert [m.text for m in b.context] == ["60万元"]
     b = read_breakdown("一期20万元，二期15万元，累计35万元", words())
     assert [m.text for m in b.totals] == ["35万元"] and not b.context
+
+
+@pytest.mark.parametrize("budget, text", [
+    (45, "水田耕地地力补贴每公顷1500元，全镇水田300公顷，计45万元"),
+    (9.6, "农田机井维护每眼每年0.8万元，共12眼，计9.6万元"),
+])
+def test_rates_applied_to_areas_and_wells_are_worked(budget, text):
+    assert case(budget, text) is None
