@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 from auditor.glossary import categories_en, category_en
 from auditor.goals import goal_text, shared_subject
 from auditor.model import Amount, Budget, Document, Indicator, Project, SpendingPlan
-from auditor.readers.fields import YEAR_SPAN
 from auditor.similarity import normalize_text
 from auditor.values import base_unit, is_money_unit, is_percent_unit, money_to_yuan, normalize_unit, parse_value
 from auditor.vocabulary import Vocabulary
@@ -280,9 +279,9 @@ def implementation_years(project: Project | None, year: Any) -> list[int]:
     budget year may cover (from the budget year on for a new project); [] for one year or none."""
     if project is None:
         return []
-    span = YEAR_SPAN.search(unicodedata.normalize("NFKC", project.raw_fields.get("duration_years", "")))
-    if span and int(span.group(1)) <= int(span.group(2)):
-        return list(range(int(span.group(1)), int(span.group(2)) + 1))
+    if project.duration_span is not None:
+        first, last = project.duration_span
+        return list(range(first, last + 1))
     years = project.duration_years
     if not years or years < 2 or year is None:
         return []

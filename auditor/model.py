@@ -195,6 +195,7 @@ class Project:
     applicant: str | None = None  # 申请单位
     parent_unit: str | None = None  # 一级预算单位 / 主管部门
     duration_years: int | None = None  # 实施期限, in years
+    duration_span: tuple[int, int] | None = None  # 实施期限 as the form writes its years (2024-2026)
     project_type: str | None = None  # 项目类型
     allocation: str | None = None  # 分配方式
     is_new: bool | None = None  # 是否新增项目

@@ -13,8 +13,9 @@ import pytest
 from auditor.domain import implementation_years
 from auditor.engine import Engine
 from auditor.fragments import document_from
-from auditor.model import Project
+from auditor.model import Location, Project
 from auditor.readers import read_document
+from auditor.readers.fields import set_field
 from auditor.rules import load_rules
 from auditor.values import parse_value
 
@@ -65,7 +66,8 @@ def test_a_deadline_outside_the_budget_year_is_reported(kind: str, text: str, ev
 
 
 def test_implementation_years_read_the_written_span_else_the_years_a_period_may_cover() -> None:
-    written = Project(index=1, heading="", duration_years=3, raw_fields={"duration_years": "2024年1月—2026年12月"})
+    written = Project(index=1, heading="")
+    set_field(written, "duration_years", "2024年1月—2026年12月", Location())  # as a form's reader sets it
     assert implementation_years(written, 2025) == [2024, 2025, 2026]
     assert implementation_years(Project(index=1, heading="", duration_years=3, is_new=True), 2025) == [2025, 2026, 2027]
     assert implementation_years(Project(index=1, heading="", duration_years=2, is_new=False), 2025) == [2024, 2025, 2026]

@@ -49,6 +49,7 @@ def set_field(project: Project, name: str, text: str, loc: Location, unit: str |
     elif name == "duration_years":
         project.raw_fields[name] = text
         project.duration_years = duration_years(text)
+        project.duration_span = duration_span(text)
     elif name == "is_new":
         project.raw_fields[name] = text
         key = unicodedata.normalize("NFKC", text).strip().upper()
@@ -88,6 +89,14 @@ def duration_years(text: str) -> int | None:
     if match:
         return int(match.group(1))
     return 1 if ONE_YEAR.match(norm) else None
+
+
+def duration_span(text: str) -> tuple[int, int] | None:
+    """The first and last budget year a 实施期限 writes (``2024年1月—2026年12月`` → 2024, 2026)."""
+    span = YEAR_SPAN.search(unicodedata.normalize("NFKC", text))
+    if span and int(span.group(1)) <= int(span.group(2)):
+        return int(span.group(1)), int(span.group(2))
+    return None
 
 
 def category(text: str) -> str:
